@@ -1,0 +1,67 @@
+/*-------------------------------------------------------------------------
+ *
+ * compmap.h
+ *	  Declarations shared by compmap's C files.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COMPMAP_H
+#define COMPMAP_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
+#include "merkle.h"
+#include "compat.h"
+
+/* Encoding version written into every leaf (docs/evidence-format.md). */
+#define COMPMAP_ENC_VERSION 1
+/* Complete subtrees of 2^COMPMAP_NODE_MIN_LEVEL leaves and up are stored. */
+#define COMPMAP_NODE_MIN_LEVEL 4
+
+/* Unix epoch minus PostgreSQL epoch, in microseconds. */
+#define COMPMAP_UNIX_EPOCH_OFFSET_US INT64CONST(946684800000000)
+
+/* jcs.c */
+extern void compmap_jcs_append(StringInfo out, Jsonb *jb);
+extern void compmap_payload_digest(Jsonb *jb, uint8 *out);
+
+/* leaf.c */
+typedef struct CompmapLeaf
+{
+	pg_uuid_t	tenant_id;
+	int64		leaf_index;
+	pg_uuid_t	subject_id;
+	int64		subject_seq;
+	uint8		subject_prev[CM_HASH_LEN];
+	const char *event_type;
+	int			event_type_len;
+	const char *actor;
+	int			actor_len;
+	int64		occurred_at;	/* PostgreSQL TimestampTz */
+	int64		recorded_at;	/* PostgreSQL TimestampTz */
+	uint8		payload_digest[CM_HASH_LEN];
+} CompmapLeaf;
+
+extern void compmap_leaf_encode(StringInfo out, const CompmapLeaf *leaf);
+extern void compmap_leaf_hash(const CompmapLeaf *leaf, uint8 *out);
+extern void compmap_hash_or_error(bool ok);
+
+/* evidence.c */
+extern Oid	compmap_log_owner(void);
+extern void compmap_evidence_flush_all(void);
+extern void compmap_evidence_init(void);
+extern bool compmap_redacting;
+
+/* evidence_tree.c */
+extern bool compmap_tree_root_at(pg_uuid_t *tenant, uint64 size, uint8 *out);
+extern uint64 compmap_tree_size(pg_uuid_t *tenant);
+extern bool compmap_consistency_check(pg_uuid_t *tenant, uint64 size1, uint64 size2);
+
+/* helpers for bytea / hash arguments */
+extern bytea *compmap_hash_to_bytea(const uint8 *hash);
+extern void compmap_bytea_to_hash(bytea *b, uint8 *out, const char *what);
+
+#endif							/* COMPMAP_H */
