@@ -54,7 +54,7 @@ ISOLATION = \
 	evidence_same_tenant_rr \
 	evidence_same_tenant_ser \
 	evidence_other_tenant
-ISOLATION_OPTS = --inputdir=test/isolation
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=compmap
 
 EXTRA_CLEAN = results output_iso compmap--$(EXTVERSION).sql
 

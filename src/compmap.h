@@ -54,6 +54,7 @@ extern Oid	compmap_log_owner(void);
 extern void compmap_evidence_flush_all(void);
 extern void compmap_evidence_init(void);
 extern bool compmap_redacting;
+extern void compmap_require_tenant(pg_uuid_t *tenant);
 
 /* evidence_tree.c */
 extern bool compmap_tree_root_at(pg_uuid_t *tenant, uint64 size, uint8 *out);

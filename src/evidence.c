@@ -876,8 +876,8 @@ compmap_evidence_guard(PG_FUNCTION_ARGS)
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("compmap.evidence is append-only"),
-			 errdetail("%s of evidence entries is refused for every role.",
+			 errmsg("compmap.%s is append-only", RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("%s is refused for every role.",
 					   TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "UPDATE" :
 					   TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "TRUNCATE"),
 			 errhint("Remove personal data with compmap.redact(), which keeps the log verifiable.")));
@@ -927,15 +927,9 @@ compmap_redact(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	/* The caller must be able to see the tenant. */
-	arg[0] = UUIDPGetDatum(tenant);
-	ret = SPI_execute_with_args("SELECT $1 = ANY (compmap.current_tenants())", 1, argtypes, arg, NULL, true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1 ||
-		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) || isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("no access to tenant %s", DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant))))));
+	compmap_require_tenant(tenant);
 
+	arg[0] = UUIDPGetDatum(tenant);
 	owner_begin(&sw, compmap_log_owner());
 	PG_TRY();
 	{
@@ -976,4 +970,28 @@ compmap_redact(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 	SPI_finish();
 	PG_RETURN_INT64(result);
+}
+
+/*
+ * Raises an error unless the calling role can see the tenant.  The same
+ * message for "does not exist" and "not yours", so nothing leaks across
+ * tenants.  Caller is connected to SPI.
+ */
+void
+compmap_require_tenant(pg_uuid_t *tenant)
+{
+	Datum		arg[1] = {UUIDPGetDatum(tenant)};
+	Oid			argtypes[1] = {UUIDOID};
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT 1 FROM compmap.tenant WHERE tenant_id = $1",
+								1, argtypes, arg, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading tenants failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("tenant %s does not exist or is not visible to role \"%s\"",
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant))),
+						GetUserNameFromId(GetUserId(), false))));
 }

@@ -206,6 +206,7 @@ compmap_tree_size(pg_uuid_t *tenant)
 	compmap_evidence_flush_all();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	compmap_require_tenant(tenant);
 	size = stored_size(tenant);
 	SPI_finish();
 	return size;

@@ -107,8 +107,8 @@ check_node(void *arg, int level, uint64_t index, const uint8_t *hash)
 		fail(st, (int64) (index << level), "stored tree node (level %d, index " UINT64_FORMAT ") is missing",
 			 level, index);
 	else if (!cm_hash_equal(n->hash, hash))
-		fail(st, (int64) (index << level), "stored tree node (level %d, index " UINT64_FORMAT ") differs from the leaves it covers",
-			 level, index);
+		fail(st, (int64) (index << level), "entries " UINT64_FORMAT " to " UINT64_FORMAT " no longer hash to stored tree node (level %d, index " UINT64_FORMAT "): one of them, or the node, was changed",
+			 index << level, ((index + 1) << level) - 1, level, index);
 	else
 		n->seen = true;
 }
@@ -483,6 +483,7 @@ compmap_verify(PG_FUNCTION_ARGS)
 	compmap_evidence_flush_all();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	compmap_require_tenant(tenant);
 	verify_tenant(&st, tenant, &checked);
 	if (st.bad)
 		reason = MemoryContextStrdup(oldcxt, st.reason);

@@ -152,7 +152,13 @@ jcs_number(StringInfo out, Numeric num)
 	bool		negative = false;
 	char	   *p;
 
-	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+	{
+		/* strtod, not numeric_float8: an overflow gets compmap's own error */
+		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+
+		d = strtod(text, NULL);
+		pfree(text);
+	}
 	if (isinf(d) || isnan(d))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -51,8 +51,9 @@ raw_public_key() {
     [ -r "$keyfile" ] || die "cannot read key file $keyfile"
     der=$(openssl pkey -in "$keyfile" -pubout -outform DER 2>/dev/null | od -An -v -tx1 | tr -d ' \n') \
         || die "$keyfile is not a private key openssl can read"
-    [ "${#der}" -eq 88 ] && [ "${der:0:24}" = "$ED25519_SPKI_PREFIX" ] \
-        || die "$keyfile is not an Ed25519 key"
+    if [ "${#der}" -ne 88 ] || [ "${der:0:24}" != "$ED25519_SPKI_PREFIX" ]; then
+        die "$keyfile is not an Ed25519 key"
+    fi
     openssl pkey -in "$keyfile" -pubout -outform DER | tail -c 32
 }
 

@@ -62,7 +62,7 @@ count_tap "$WORK/pgtap.out" $rc
 
 echo "== script tests"
 as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres COMPMAP_SHARED="$COMPMAP_SHARED" \
-    COMPMAP_SRC="$WORK/src" prove -v test/scripts/ >"$WORK/scripts.out" 2>&1
+    COMPMAP_SRC="$WORK/src" prove -v --ext .sh test/scripts/ >"$WORK/scripts.out" 2>&1
 rc=$?
 grep -vE '^[[:space:]]*ok [0-9]+' "$WORK/scripts.out"
 count_tap "$WORK/scripts.out" $rc

@@ -41,11 +41,13 @@ verify() {  # verify NOTE-FILE KEYNAME PUBKEY: the Python verifier's verdict
 flip_byte() {
     local b
     b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    # shellcheck disable=SC2059  # the format is the octal escape of the new byte
     printf "\\$(printf '%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" count=1 conv=notrunc 2>/dev/null
 }
 
 # hex_to_file HEX FILE
 hex_to_file() {
+    # shellcheck disable=SC2059  # the format is the \xHH escapes of the bytes
     printf "$(printf '%s' "$1" | sed 's/../\\x&/g')" >"$2"
 }
 

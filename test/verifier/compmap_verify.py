@@ -34,6 +34,7 @@ import base64
 import binascii
 import decimal
 import hashlib
+import io
 import json
 import math
 import re
@@ -643,7 +644,8 @@ def parse_checkpoint_body(body: bytes) -> dict:
     root = b64decode_strict(root_text, "checkpoint root")
     if len(root) != HASH_LEN:
         raise VerifyError(f"checkpoint root has {len(root)} bytes, expected {HASH_LEN}")
-    if not time_line.startswith("time ") or not _DECIMAL_RE.fullmatch(time_line[5:]):
+    if not time_line.startswith("time ") or not _DECIMAL_RE.fullmatch(time_line[5:]) \
+            or int(time_line[5:]) >= 2**63:
         raise VerifyError(f"checkpoint time line {time_line!r} is malformed")
     if not prev_line.startswith("prev "):
         raise VerifyError(f"checkpoint prev line {prev_line!r} is malformed")
@@ -767,8 +769,30 @@ def _parse_keys(items) -> list:
     return keys
 
 
+def _listed_fields(entry, tenant: bytes) -> dict:
+    """The export's listed fields, converted to leaf-field values."""
+    return {
+        "tenant_id": tenant,
+        "leaf_index": entry["leaf_index"],
+        "subject_id": uuid_bytes(entry["subject_id"], "subject_id"),
+        "subject_seq": entry["subject_seq"],
+        "subject_prev": hex_decode(entry["subject_prev"], "subject_prev"),
+        "event_type": entry["event_type"],
+        "actor": entry["actor"],
+        "occurred_at_us": entry["occurred_at_us"],
+        "recorded_at_us": entry["recorded_at_us"],
+        "payload_digest": hex_decode(entry["payload_digest"], "payload_digest"),
+    }
+
+
 def _check_entry(i: int, entry, tenant: bytes, chains: dict, report: Report, stats: dict):
-    """All per-entry checks; returns the hash this entry contributes to the tree."""
+    """All per-entry checks; returns the hash this entry contributes to the tree.
+
+    The tree and the subject chains are built from the leaf bytes, which are
+    what the hashes cover; the listed fields must agree with them.  Every
+    check runs even after an earlier one failed, so that one bad entry does
+    not make the following entries of its subject look bad too.
+    """
     if not isinstance(entry, dict):
         report.fail(i, "entry is not a JSON object")
         return ZERO_HASH
@@ -776,9 +800,6 @@ def _check_entry(i: int, entry, tenant: bytes, chains: dict, report: Report, sta
     if missing:
         report.fail(i, "entry lacks field(s) " + ", ".join(missing))
         return ZERO_HASH
-
-    # The tree is built from the leaf bytes themselves; every listed field
-    # must agree with them.
     try:
         leaf_bytes = b64decode_strict(entry["leaf_bytes"], "leaf_bytes")
     except VerifyError as e:
@@ -786,66 +807,56 @@ def _check_entry(i: int, entry, tenant: bytes, chains: dict, report: Report, sta
         return ZERO_HASH
     computed_hash = leaf_hash(leaf_bytes)
 
-    try:
-        listed = {
-            "tenant_id": tenant,
-            "leaf_index": entry["leaf_index"],
-            "subject_id": uuid_bytes(entry["subject_id"], "subject_id"),
-            "subject_seq": entry["subject_seq"],
-            "subject_prev": hex_decode(entry["subject_prev"], "subject_prev"),
-            "event_type": entry["event_type"],
-            "actor": entry["actor"],
-            "occurred_at_us": entry["occurred_at_us"],
-            "recorded_at_us": entry["recorded_at_us"],
-            "payload_digest": hex_decode(entry["payload_digest"], "payload_digest"),
-        }
-        listed_hash = hex_decode(entry["leaf_hash"], "leaf_hash")
-        listed_bytes = encode_leaf(listed)
-    except VerifyError as e:
-        report.fail(i, str(e))
-        return computed_hash
-
+    decoded = listed = None
     try:
         decoded = decode_leaf(leaf_bytes)
     except VerifyError as e:
         report.fail(i, str(e))
-        return computed_hash
-    differing = [name for _, name, _ in LEAF_FIELDS if decoded[name] != listed[name]]
-    if differing:
-        what = "tenant_id (leaf belongs to another tenant)" if differing == ["tenant_id"] else ", ".join(differing)
-        report.fail(i, f"leaf_bytes disagree with the listed {what}")
-        return computed_hash
-    if listed_bytes != leaf_bytes:
-        report.fail(i, "leaf_bytes are not the canonical encoding of the listed fields")
-        return computed_hash
-    if listed_hash != computed_hash:
-        report.fail(i, "leaf_hash is not H(0x00 || leaf_bytes)")
+    try:
+        listed = _listed_fields(entry, tenant)
+        listed_bytes = encode_leaf(listed)
+    except VerifyError as e:
+        report.fail(i, str(e))
+    if decoded is not None and listed is not None:
+        differing = [name for _, name, _ in LEAF_FIELDS if decoded[name] != listed[name]]
+        if differing == ["tenant_id"]:
+            report.fail(i, "leaf_bytes name another tenant")
+        elif differing:
+            report.fail(i, "leaf_bytes disagree with the listed " + ", ".join(differing))
+        elif listed_bytes != leaf_bytes:
+            report.fail(i, "leaf_bytes are not the canonical encoding of the listed fields")
+    try:
+        if hex_decode(entry["leaf_hash"], "leaf_hash") != computed_hash:
+            report.fail(i, "leaf_hash is not H(0x00 || leaf_bytes)")
+    except VerifyError as e:
+        report.fail(i, str(e))
+
+    fields = decoded if decoded is not None else listed
+    if fields is None:
         return computed_hash
 
     payload = entry["payload"]
     if payload is None:
-        # SQL NULL (redacted) and a jsonb null both export as null; the
-        # latter is recognisable by its digest.
-        if listed["payload_digest"] != sha256(b"null"):
+        # SQL NULL (a redacted payload) and a jsonb null both export as
+        # null; the latter is recognisable by its digest.
+        if fields["payload_digest"] != sha256(b"null"):
             stats["redacted"] += 1
     else:
         try:
-            digest = payload_digest(payload)
+            if payload_digest(payload) != fields["payload_digest"]:
+                report.fail(i, "payload_digest is not H(JCS(payload)): the payload was changed")
         except VerifyError as e:
             report.fail(i, f"payload cannot be canonicalised: {e}")
-            return computed_hash
-        if digest != listed["payload_digest"]:
-            report.fail(i, "payload_digest is not H(JCS(payload)): the payload was changed")
-            return computed_hash
 
-    subject = listed["subject_id"]
+    subject = fields["subject_id"]
+    subject_text = str(uuid.UUID(bytes=subject))
     last = chains.get(subject)            # (subject_seq, leaf hash) of its previous entry
     expected_seq, expected_prev = (1, ZERO_HASH) if last is None else (last[0] + 1, last[1])
-    if listed["subject_seq"] != expected_seq:
-        report.fail(i, f"subject {entry['subject_id']}: subject_seq {listed['subject_seq']}, expected {expected_seq}")
-    elif listed["subject_prev"] != expected_prev:
-        report.fail(i, f"subject {entry['subject_id']}: subject_prev is not the leaf hash of the subject's previous entry")
-    chains[subject] = (listed["subject_seq"], computed_hash)
+    if fields["subject_seq"] != expected_seq:
+        report.fail(i, f"subject {subject_text}: subject_seq {fields['subject_seq']}, expected {expected_seq}")
+    elif fields["subject_prev"] != expected_prev:
+        report.fail(i, f"subject {subject_text}: subject_prev is not the leaf hash of the subject's previous entry")
+    chains[subject] = (fields["subject_seq"], computed_hash)
     return computed_hash
 
 
@@ -960,6 +971,10 @@ KAT_EVENTS = [
      '{"from":"new","to":"triaged"}'),
 ]
 KAT_CHECKPOINT_TIME = 1700000002000000
+# The published results (docs/evidence-format.md §5), pinned by the self-test.
+KAT_LEAF_HASHES = ["d3372f95929e6f88a57f74fd6317877092aabb9706b62b38be0b476ea9752dd9",
+                   "0ed1744b6100c57026da07ae41b2dac1fb3b7f2928b8fa65624b3c4b88537714"]
+KAT_ROOT = "ffc209d94b8c56f7ffd2c5361728125c43f279c6e385cf71d7e0e0a98d0ecb9f"
 KAT_KEY_NAME = "compmap-kat"
 # RFC 8032 §7.1 TEST 1 key pair: public test data, never a real key.
 RFC8032_TEST1_SECRET = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
@@ -1281,6 +1296,10 @@ def _selftest_leaf(t: Tap):
             "empty text and NULL encode differently")
     negative = dict(fields, occurred_at_us=-1)
     t.check(b"\x08\x00\x00\x00\x08" + b"\xff" * 8 in encode_leaf(negative), "negative i64 is two's complement")
+    # The published known-answer vectors (docs §5) must never change.
+    entries = build_entries(KAT_TENANT, KAT_EVENTS)
+    t.check([e["leaf_hash"] for e in entries] == KAT_LEAF_HASHES and
+            entries_tree(entries).root().hex() == KAT_ROOT, "known-answer leaf hashes and root unchanged")
 
 
 def _selftest_checkpoint(t: Tap):
@@ -1339,11 +1358,7 @@ def _selftest_export(t: Tap):
         export = json.loads(json.dumps(make_export(tenant, entries, notes or good_notes, keys)))
         if mutate:
             mutate(export)
-        out = open("/dev/null", "w")
-        try:
-            return verify_export(parse_json_strict(json.dumps(export)), out=out)
-        finally:
-            out.close()
+        return verify_export(parse_json_strict(json.dumps(export)), out=io.StringIO())
 
     t.check(run() == [], "a well-formed signed export verifies")
 
@@ -1477,7 +1492,7 @@ def _hex_block(data: bytes, width: int = 64) -> str:
 def cmd_kat(_args) -> int:
     entries = build_entries(KAT_TENANT, KAT_EVENTS)
     tree = entries_tree(entries)
-    out = ["### Known-answer vectors", "",
+    out = ["### Known-answer vectors: two events of one subject", "",
            "Computed by `test/verifier/compmap_verify.py kat`.  Tenant "
            f"`{KAT_TENANT}`, subject `{KAT_SUBJECT}`.", ""]
     for e, event in zip(entries, KAT_EVENTS):
