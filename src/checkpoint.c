@@ -131,6 +131,8 @@ compmap_checkpoint_parse(const char *note, int len, CompmapCheckpoint *cp)
 	int			nlines = 0;
 
 	memset(cp, 0, sizeof(*cp));
+	if (len == 0 || note[len - 1] != '\n')
+		return "the note does not end with a newline";
 	for (int i = 0; i + 1 < len; i++)
 		if (note[i] == '\n' && note[i + 1] == '\n')
 		{

@@ -53,7 +53,10 @@ CREATE TABLE @extschema@.evidence_node (
 );
 COMMENT ON TABLE @extschema@.evidence_node IS 'Hashes of complete subtrees of 2^level leaves (level >= 4) covering leaves [node_index * 2^level, (node_index + 1) * 2^level); make proofs O(log n).';
 
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.evidence', '');
+-- Dumped in log order (pg_dump appends this text to its SELECT): a restore
+-- replays the log through the append trigger, which refuses gaps; heap order
+-- is not log order once a payload has been redacted.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.evidence', 'WHERE true ORDER BY tenant_id, leaf_index');
 
 CREATE FUNCTION @extschema@.evidence_append() RETURNS trigger
 LANGUAGE c SET search_path = pg_catalog, pg_temp
