@@ -6,7 +6,8 @@ SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'compmap\_%' ORDER 
 SELECT nspname FROM pg_namespace WHERE nspname = 'compmap';
 
 -- Test login roles: one application and one report reader per tenant, an
--- auditor, and an operator.
+-- auditor, and an operator.  (Roles are cluster-wide: quiet on re-runs.)
+SET client_min_messages = warning;
 DO $$
 DECLARE
     r record;
@@ -22,3 +23,4 @@ BEGIN
     END LOOP;
 END
 $$;
+RESET client_min_messages;
