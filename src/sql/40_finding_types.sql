@@ -1,7 +1,7 @@
 
 -- ---------------------------------------------------------------------------
--- 40_finding_types: the finding_status base type (src/finding_status.c).
--- Reference: docs/findings-lifecycle.md.
+-- 40_finding_types: the finding_status and cvss base types (src/finding_status.c,
+-- src/cvss.c).  Reference: docs/findings-lifecycle.md and docs/cvss.md.
 --
 -- Privileges: the functions a type cannot work without (input/output,
 -- send/receive, comparison, hashing, the cast from text) stay executable by
@@ -231,6 +231,235 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.allowed_transitions(@extschema@.finding_status) IS
     'the states a finding in the given state may move to, in sort order';
 
+-- cvss ------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.cvss;
+
+CREATE FUNCTION @extschema@.cvss_in(pg_catalog.cstring)
+RETURNS @extschema@.cvss
+AS 'MODULE_PATHNAME', 'cvss_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_out(@extschema@.cvss)
+RETURNS pg_catalog.cstring
+AS 'MODULE_PATHNAME', 'cvss_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_recv(pg_catalog.internal)
+RETURNS @extschema@.cvss
+AS 'MODULE_PATHNAME', 'cvss_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_send(@extschema@.cvss)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'cvss_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Variable length: the normalised vector text (see src/cvss.c).
+CREATE TYPE @extschema@.cvss (
+    INPUT = @extschema@.cvss_in,
+    OUTPUT = @extschema@.cvss_out,
+    RECEIVE = @extschema@.cvss_recv,
+    SEND = @extschema@.cvss_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = int4,
+    STORAGE = extended,
+    COLLATABLE = false
+);
+
+COMMENT ON TYPE @extschema@.cvss IS
+    'validated CVSS v3.0, v3.1 or v4.0 vector, stored normalised (docs/cvss.md)';
+
+CREATE FUNCTION @extschema@.cvss(pg_catalog.text)
+RETURNS @extschema@.cvss
+AS 'MODULE_PATHNAME', 'cvss_from_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE CAST (pg_catalog.text AS @extschema@.cvss)
+    WITH FUNCTION @extschema@.cvss(pg_catalog.text) AS ASSIGNMENT;
+
+CREATE FUNCTION @extschema@.cvss_eq(@extschema@.cvss, @extschema@.cvss)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'cvss_eq'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_ne(@extschema@.cvss, @extschema@.cvss)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'cvss_ne'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_lt(@extschema@.cvss, @extschema@.cvss)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'cvss_lt'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_le(@extschema@.cvss, @extschema@.cvss)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'cvss_le'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_gt(@extschema@.cvss, @extschema@.cvss)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'cvss_gt'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_ge(@extschema@.cvss, @extschema@.cvss)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'cvss_ge'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_cmp(@extschema@.cvss, @extschema@.cvss)
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'cvss_cmp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_hash(@extschema@.cvss)
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'cvss_hash'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.cvss_hash_extended(@extschema@.cvss, pg_catalog.int8)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'cvss_hash_extended'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.cvss,
+    RIGHTARG = @extschema@.cvss,
+    FUNCTION = @extschema@.cvss_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=),
+    NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel,
+    JOIN = pg_catalog.eqjoinsel,
+    HASHES,
+    MERGES
+);
+
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.cvss,
+    RIGHTARG = @extschema@.cvss,
+    FUNCTION = @extschema@.cvss_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>),
+    NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel,
+    JOIN = pg_catalog.neqjoinsel
+);
+
+CREATE OPERATOR @extschema@.< (
+    LEFTARG = @extschema@.cvss,
+    RIGHTARG = @extschema@.cvss,
+    FUNCTION = @extschema@.cvss_lt,
+    COMMUTATOR = OPERATOR(@extschema@.>),
+    NEGATOR = OPERATOR(@extschema@.>=),
+    RESTRICT = pg_catalog.scalarltsel,
+    JOIN = pg_catalog.scalarltjoinsel
+);
+
+CREATE OPERATOR @extschema@.<= (
+    LEFTARG = @extschema@.cvss,
+    RIGHTARG = @extschema@.cvss,
+    FUNCTION = @extschema@.cvss_le,
+    COMMUTATOR = OPERATOR(@extschema@.>=),
+    NEGATOR = OPERATOR(@extschema@.>),
+    RESTRICT = pg_catalog.scalarlesel,
+    JOIN = pg_catalog.scalarlejoinsel
+);
+
+CREATE OPERATOR @extschema@.> (
+    LEFTARG = @extschema@.cvss,
+    RIGHTARG = @extschema@.cvss,
+    FUNCTION = @extschema@.cvss_gt,
+    COMMUTATOR = OPERATOR(@extschema@.<),
+    NEGATOR = OPERATOR(@extschema@.<=),
+    RESTRICT = pg_catalog.scalargtsel,
+    JOIN = pg_catalog.scalargtjoinsel
+);
+
+CREATE OPERATOR @extschema@.>= (
+    LEFTARG = @extschema@.cvss,
+    RIGHTARG = @extschema@.cvss,
+    FUNCTION = @extschema@.cvss_ge,
+    COMMUTATOR = OPERATOR(@extschema@.<=),
+    NEGATOR = OPERATOR(@extschema@.<),
+    RESTRICT = pg_catalog.scalargesel,
+    JOIN = pg_catalog.scalargejoinsel
+);
+
+-- Byte order of the normalised text: for indexes and DISTINCT, not severity.
+CREATE OPERATOR CLASS @extschema@.cvss_btree_ops
+DEFAULT FOR TYPE @extschema@.cvss USING btree AS
+    OPERATOR 1 @extschema@.<,
+    OPERATOR 2 @extschema@.<=,
+    OPERATOR 3 @extschema@.=,
+    OPERATOR 4 @extschema@.>=,
+    OPERATOR 5 @extschema@.>,
+    FUNCTION 1 @extschema@.cvss_cmp(@extschema@.cvss, @extschema@.cvss);
+
+CREATE OPERATOR CLASS @extschema@.cvss_hash_ops
+DEFAULT FOR TYPE @extschema@.cvss USING hash AS
+    OPERATOR 1 @extschema@.=,
+    FUNCTION 1 @extschema@.cvss_hash(@extschema@.cvss),
+    FUNCTION 2 @extschema@.cvss_hash_extended(@extschema@.cvss, pg_catalog.int8);
+
+CREATE FUNCTION @extschema@.cvss_score(@extschema@.cvss)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'cvss_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.cvss_score(@extschema@.cvss) IS
+    'score of the vector: v3.x environmental if set, else temporal if set, else base; v4.0 CVSS-B/BT/BE/BTE (see cvss_score_kind)';
+
+CREATE FUNCTION @extschema@.cvss_base_score(@extschema@.cvss)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'cvss_base_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.cvss_base_score(@extschema@.cvss) IS
+    'base score only: v3.x base score; v4.0 CVSS-B (threat and environmental metrics ignored)';
+
+CREATE FUNCTION @extschema@.cvss_severity(@extschema@.cvss)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'cvss_severity'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.cvss_severity(@extschema@.cvss) IS
+    'qualitative rating of cvss_score: none, low, medium, high or critical';
+
+CREATE FUNCTION @extschema@.cvss_version(@extschema@.cvss)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'cvss_version'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.cvss_version(@extschema@.cvss) IS
+    'CVSS version of the vector: 3.0, 3.1 or 4.0';
+
+CREATE FUNCTION @extschema@.cvss_score_kind(@extschema@.cvss)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'cvss_score_kind'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.cvss_score_kind(@extschema@.cvss) IS
+    'which score cvss_score reports: base, temporal or environmental (v3.x); CVSS-B, CVSS-BT, CVSS-BE or CVSS-BTE (v4.0)';
+
 -- Privileges -------------------------------------------------------------------
 
 REVOKE ALL ON FUNCTION
@@ -238,7 +467,12 @@ REVOKE ALL ON FUNCTION
     @extschema@.is_open(@extschema@.finding_status),
     @extschema@.is_terminal(@extschema@.finding_status),
     @extschema@.finding_states(),
-    @extschema@.allowed_transitions(@extschema@.finding_status)
+    @extschema@.allowed_transitions(@extschema@.finding_status),
+    @extschema@.cvss_score(@extschema@.cvss),
+    @extschema@.cvss_base_score(@extschema@.cvss),
+    @extschema@.cvss_severity(@extschema@.cvss),
+    @extschema@.cvss_version(@extschema@.cvss),
+    @extschema@.cvss_score_kind(@extschema@.cvss)
 FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
@@ -246,5 +480,10 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.is_open(@extschema@.finding_status),
     @extschema@.is_terminal(@extschema@.finding_status),
     @extschema@.finding_states(),
-    @extschema@.allowed_transitions(@extschema@.finding_status)
+    @extschema@.allowed_transitions(@extschema@.finding_status),
+    @extschema@.cvss_score(@extschema@.cvss),
+    @extschema@.cvss_base_score(@extschema@.cvss),
+    @extschema@.cvss_severity(@extschema@.cvss),
+    @extschema@.cvss_version(@extschema@.cvss),
+    @extschema@.cvss_score_kind(@extschema@.cvss)
 TO compmap_reader, compmap_writer, compmap_auditor, compmap_admin;
