@@ -325,8 +325,8 @@ compmap_cvss_parse(const char *str, int len, CompmapCvss *c)
 		c->nmetrics = V3_NMETRICS;
 	}
 	memset(c->v, 0, sizeof(c->v));
-	prev = vstart;
-	prevlen = vlen;
+	prev = str;					/* "CVSS:x.y" */
+	prevlen = 5 + vlen;
 
 	/* p is at the '/' after the version, or at the end. */
 	while (p < end)
