@@ -263,6 +263,33 @@ compmap_cvss_metric_list(const CompmapCvss *c, int group)
 	return compmap_cvss_join(names);
 }
 
+/* True when NUL-terminated "name" equals s[0..len). */
+static inline bool
+compmap_cvss_name_eq(const char *name, const char *s, int len)
+{
+	return strncmp(name, s, len) == 0 && name[len] == '\0';
+}
+
+/*
+ * Index of the metric called s[0..len), or -1.  The search starts at
+ * "from" (the metric after the previous one) and wraps around, so vectors
+ * in specification order cost one comparison per metric.
+ */
+static int
+compmap_cvss_find_metric(const CompmapCvss *c, const char *s, int len, int from)
+{
+	int			i;
+
+	for (i = 0; i < c->nmetrics; i++)
+	{
+		int			m = (from + i) % c->nmetrics;
+
+		if (compmap_cvss_name_eq(c->metrics[m].name, s, len))
+			return m;
+	}
+	return -1;
+}
+
 /*
  * Parses a vector string of "len" bytes (not necessarily NUL-terminated)
  * into *c.  Every problem is reported with ereport(ERROR, 22P02).
@@ -361,14 +388,8 @@ compmap_cvss_parse(const char *str, int len, CompmapCvss *c)
 					 errdetail("Each metric is written NAME:VALUE, for example \"AV:N\".")));
 
 		namelen = colon - comp;
-		for (m = 0; m < c->nmetrics; m++)
-		{
-			const char *name = c->metrics[m].name;
-
-			if ((int) strlen(name) == namelen && memcmp(name, comp, namelen) == 0)
-				break;
-		}
-		if (m == c->nmetrics)
+		m = compmap_cvss_find_metric(c, comp, namelen, last + 1);
+		if (m < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type %s: unknown metric \"%s\"",
@@ -394,8 +415,7 @@ compmap_cvss_parse(const char *str, int len, CompmapCvss *c)
 		values = c->metrics[m].values;
 		for (k = 0; values[k] != NULL; k++)
 		{
-			if ((int) strlen(values[k]) == complen - namelen - 1 &&
-				memcmp(values[k], colon + 1, complen - namelen - 1) == 0)
+			if (compmap_cvss_name_eq(values[k], colon + 1, complen - namelen - 1))
 				break;
 		}
 		if (values[k] == NULL)
