@@ -18,7 +18,9 @@ OBJS = \
 	src/evidence.o \
 	src/evidence_tree.o \
 	src/evidence_verify.o \
-	src/checkpoint.o
+	src/checkpoint.o \
+	src/finding_status.o \
+	src/cvss.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.
@@ -28,6 +30,7 @@ SQL_PIECES = \
 	src/sql/20_tenant.sql \
 	src/sql/30_evidence.sql \
 	src/sql/35_checkpoint.sql \
+	src/sql/40_finding_types.sql \
 	src/sql/90_grants.sql
 
 DATA_built  = compmap--$(EXTVERSION).sql
@@ -46,7 +49,9 @@ REGRESS = \
 	evidence_encoding \
 	merkle \
 	checkpoint \
-	tamper
+	tamper \
+	finding_status \
+	cvss
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \
