@@ -8,7 +8,7 @@
  * form), so output is a copy and equality, ordering and hashing work on the
  * bytes of the normalised text.  Ordering is plain byte order (what the C
  * collation gives for text); it exists for btree indexes, DISTINCT and
- * merge joins, not as a severity order: sort by cvss_score() for that.
+ * merge joins, not as a severity order: sort by compmap_cvss_score() for that.
  *
  * Normalisation (docs/cvss.md):
  *	- leading and trailing white space is removed;
@@ -619,7 +619,7 @@ compmap_cvss3_environmental(const CompmapCvss *c)
  *
  * Data below comes from FIRST's CVSS v4.0 reference calculator
  * (github.com/FIRSTdotorg/cvss-v4-calculator, files cvss_lookup.js,
- * max_composed.js, max_severity.js and the level tables of cvss_score.js;
+ * max_composed.js, max_severity.js and the level tables of compmap_cvss_score.js;
  * the same values are in CVSS40.LOOKUP_TABLE, MAX_COMPOSED, MAX_SEVERITY
  * and METRIC_LEVELS of cvss40.js in github.com/RedHatProductSecurity/
  * cvss-v4-calculator).  Typed in here as data, scores in tenths.
@@ -812,7 +812,7 @@ compmap_cvss4_macro_score(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6)
 
 /*
  * CVSS v4.0 score in tenths (v4.0 specification section 8.2 and the
- * reference calculator's cvss_score()).
+ * reference calculator's compmap_cvss_score()).
  *
  * The reference computes in binary floating point and rounds
  * Math.round((x + 1e-6) * 10) / 10.  Here every quantity is kept exact:
@@ -986,10 +986,10 @@ compmap_cvss4_score(const CompmapCvss *c, bool threat, bool env)
  */
 
 /*
- * The score cvss_score() reports, in tenths: v3.x environmental if an
+ * The score compmap_cvss_score() reports, in tenths: v3.x environmental if an
  * environmental metric is set (other than X), else temporal if a temporal
  * metric is set, else base; v4.0 with every metric given (CVSS-B, -BT, -BE
- * or -BTE, see cvss_score_kind()).
+ * or -BTE, see compmap_cvss_score_kind()).
  */
 static int
 compmap_cvss_score_tenths(const CompmapCvss *c)
@@ -1031,10 +1031,10 @@ compmap_cvss_severity_name(int tenths)
  * ---------------------------------------------------------------------
  */
 
-/* cvss_in(cstring) RETURNS cvss */
-PG_FUNCTION_INFO_V1(cvss_in);
+/* compmap.cvss_in(cstring) RETURNS cvss */
+PG_FUNCTION_INFO_V1(compmap_cvss_in);
 Datum
-cvss_in(PG_FUNCTION_ARGS)
+compmap_cvss_in(PG_FUNCTION_ARGS)
 {
 	const char *str = PG_GETARG_CSTRING(0);
 	CompmapCvss c;
@@ -1043,23 +1043,23 @@ cvss_in(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(compmap_cvss_format(&c));
 }
 
-/* cvss_out(cvss) RETURNS cstring */
-PG_FUNCTION_INFO_V1(cvss_out);
+/* compmap.cvss_out(cvss) RETURNS cstring */
+PG_FUNCTION_INFO_V1(compmap_cvss_out);
 Datum
-cvss_out(PG_FUNCTION_ARGS)
+compmap_cvss_out(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_CSTRING(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 }
 
 /*
- * cvss_recv(internal) RETURNS cvss
+ * compmap_cvss_recv(internal) RETURNS cvss
  *
  * The binary format is the vector text; it is validated and normalised
  * exactly like text input.
  */
-PG_FUNCTION_INFO_V1(cvss_recv);
+PG_FUNCTION_INFO_V1(compmap_cvss_recv);
 Datum
-cvss_recv(PG_FUNCTION_ARGS)
+compmap_cvss_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int			nbytes;
@@ -1070,10 +1070,10 @@ cvss_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(compmap_cvss_format(&c));
 }
 
-/* cvss_send(cvss) RETURNS bytea */
-PG_FUNCTION_INFO_V1(cvss_send);
+/* compmap.cvss_send(cvss) RETURNS bytea */
+PG_FUNCTION_INFO_V1(compmap_cvss_send);
 Datum
-cvss_send(PG_FUNCTION_ARGS)
+compmap_cvss_send(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	StringInfoData buf;
@@ -1084,9 +1084,9 @@ cvss_send(PG_FUNCTION_ARGS)
 }
 
 /* cvss(text) RETURNS cvss: the cast from text */
-PG_FUNCTION_INFO_V1(cvss_from_text);
+PG_FUNCTION_INFO_V1(compmap_cvss_from_text);
 Datum
-cvss_from_text(PG_FUNCTION_ARGS)
+compmap_cvss_from_text(PG_FUNCTION_ARGS)
 {
 	CompmapCvss c;
 
@@ -1111,66 +1111,66 @@ compmap_cvss_cmp_internal(FunctionCallInfo fcinfo)
 	return (r > 0) - (r < 0);
 }
 
-/* cvss_eq(cvss, cvss) RETURNS boolean */
-PG_FUNCTION_INFO_V1(cvss_eq);
+/* compmap.cvss_eq(cvss, cvss) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_cvss_eq);
 Datum
-cvss_eq(PG_FUNCTION_ARGS)
+compmap_cvss_eq(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_cvss_cmp_internal(fcinfo) == 0);
 }
 
-/* cvss_ne(cvss, cvss) RETURNS boolean */
-PG_FUNCTION_INFO_V1(cvss_ne);
+/* compmap.cvss_ne(cvss, cvss) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_cvss_ne);
 Datum
-cvss_ne(PG_FUNCTION_ARGS)
+compmap_cvss_ne(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_cvss_cmp_internal(fcinfo) != 0);
 }
 
-/* cvss_lt(cvss, cvss) RETURNS boolean */
-PG_FUNCTION_INFO_V1(cvss_lt);
+/* compmap.cvss_lt(cvss, cvss) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_cvss_lt);
 Datum
-cvss_lt(PG_FUNCTION_ARGS)
+compmap_cvss_lt(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_cvss_cmp_internal(fcinfo) < 0);
 }
 
-/* cvss_le(cvss, cvss) RETURNS boolean */
-PG_FUNCTION_INFO_V1(cvss_le);
+/* compmap.cvss_le(cvss, cvss) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_cvss_le);
 Datum
-cvss_le(PG_FUNCTION_ARGS)
+compmap_cvss_le(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_cvss_cmp_internal(fcinfo) <= 0);
 }
 
-/* cvss_gt(cvss, cvss) RETURNS boolean */
-PG_FUNCTION_INFO_V1(cvss_gt);
+/* compmap.cvss_gt(cvss, cvss) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_cvss_gt);
 Datum
-cvss_gt(PG_FUNCTION_ARGS)
+compmap_cvss_gt(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_cvss_cmp_internal(fcinfo) > 0);
 }
 
-/* cvss_ge(cvss, cvss) RETURNS boolean */
-PG_FUNCTION_INFO_V1(cvss_ge);
+/* compmap.cvss_ge(cvss, cvss) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_cvss_ge);
 Datum
-cvss_ge(PG_FUNCTION_ARGS)
+compmap_cvss_ge(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_cvss_cmp_internal(fcinfo) >= 0);
 }
 
-/* cvss_cmp(cvss, cvss) RETURNS integer */
-PG_FUNCTION_INFO_V1(cvss_cmp);
+/* compmap.cvss_cmp(cvss, cvss) RETURNS integer */
+PG_FUNCTION_INFO_V1(compmap_cvss_cmp);
 Datum
-cvss_cmp(PG_FUNCTION_ARGS)
+compmap_cvss_cmp(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(compmap_cvss_cmp_internal(fcinfo));
 }
 
-/* cvss_hash(cvss) RETURNS integer */
-PG_FUNCTION_INFO_V1(cvss_hash);
+/* compmap.cvss_hash(cvss) RETURNS integer */
+PG_FUNCTION_INFO_V1(compmap_cvss_hash);
 Datum
-cvss_hash(PG_FUNCTION_ARGS)
+compmap_cvss_hash(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	Datum		h = hash_any((unsigned char *) VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
@@ -1179,10 +1179,10 @@ cvss_hash(PG_FUNCTION_ARGS)
 	return h;
 }
 
-/* cvss_hash_extended(cvss, bigint) RETURNS bigint */
-PG_FUNCTION_INFO_V1(cvss_hash_extended);
+/* compmap.cvss_hash_extended(cvss, bigint) RETURNS bigint */
+PG_FUNCTION_INFO_V1(compmap_cvss_hash_extended);
 Datum
-cvss_hash_extended(PG_FUNCTION_ARGS)
+compmap_cvss_hash_extended(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	Datum		h = hash_any_extended((unsigned char *) VARDATA_ANY(t),
@@ -1193,10 +1193,10 @@ cvss_hash_extended(PG_FUNCTION_ARGS)
 	return h;
 }
 
-/* cvss_score(cvss) RETURNS numeric */
-PG_FUNCTION_INFO_V1(cvss_score);
+/* compmap.cvss_score(cvss) RETURNS numeric */
+PG_FUNCTION_INFO_V1(compmap_cvss_score);
 Datum
-cvss_score(PG_FUNCTION_ARGS)
+compmap_cvss_score(PG_FUNCTION_ARGS)
 {
 	CompmapCvss c;
 
@@ -1204,10 +1204,10 @@ cvss_score(PG_FUNCTION_ARGS)
 	PG_RETURN_NUMERIC(int64_div_fast_to_numeric(compmap_cvss_score_tenths(&c), 1));
 }
 
-/* cvss_base_score(cvss) RETURNS numeric */
-PG_FUNCTION_INFO_V1(cvss_base_score);
+/* compmap.cvss_base_score(cvss) RETURNS numeric */
+PG_FUNCTION_INFO_V1(compmap_cvss_base_score);
 Datum
-cvss_base_score(PG_FUNCTION_ARGS)
+compmap_cvss_base_score(PG_FUNCTION_ARGS)
 {
 	CompmapCvss c;
 
@@ -1215,10 +1215,10 @@ cvss_base_score(PG_FUNCTION_ARGS)
 	PG_RETURN_NUMERIC(int64_div_fast_to_numeric(compmap_cvss_base_tenths(&c), 1));
 }
 
-/* cvss_severity(cvss) RETURNS text */
-PG_FUNCTION_INFO_V1(cvss_severity);
+/* compmap.cvss_severity(cvss) RETURNS text */
+PG_FUNCTION_INFO_V1(compmap_cvss_severity);
 Datum
-cvss_severity(PG_FUNCTION_ARGS)
+compmap_cvss_severity(PG_FUNCTION_ARGS)
 {
 	CompmapCvss c;
 
@@ -1226,10 +1226,10 @@ cvss_severity(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(compmap_cvss_severity_name(compmap_cvss_score_tenths(&c))));
 }
 
-/* cvss_version(cvss) RETURNS text */
-PG_FUNCTION_INFO_V1(cvss_version);
+/* compmap.cvss_version(cvss) RETURNS text */
+PG_FUNCTION_INFO_V1(compmap_cvss_version);
 Datum
-cvss_version(PG_FUNCTION_ARGS)
+compmap_cvss_version(PG_FUNCTION_ARGS)
 {
 	CompmapCvss c;
 
@@ -1238,15 +1238,15 @@ cvss_version(PG_FUNCTION_ARGS)
 }
 
 /*
- * cvss_score_kind(cvss) RETURNS text
+ * compmap_cvss_score_kind(cvss) RETURNS text
  *
- * Which score cvss_score() reports: "base", "temporal" or "environmental"
+ * Which score compmap_cvss_score() reports: "base", "temporal" or "environmental"
  * for v3.x; the v4.0 nomenclature "CVSS-B", "CVSS-BT", "CVSS-BE" or
  * "CVSS-BTE" for v4.0.
  */
-PG_FUNCTION_INFO_V1(cvss_score_kind);
+PG_FUNCTION_INFO_V1(compmap_cvss_score_kind);
 Datum
-cvss_score_kind(PG_FUNCTION_ARGS)
+compmap_cvss_score_kind(PG_FUNCTION_ARGS)
 {
 	CompmapCvss c;
 	bool		t;

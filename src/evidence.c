@@ -453,6 +453,37 @@ subject_lookup(TenantLog *log, pg_uuid_t *subject)
 	return s;
 }
 
+/*
+ * Takes the tenant's head lock if needed and returns the subject's chain
+ * state, reading both through SPI as the log's owner.
+ */
+static SubjectState *
+tenant_log_prepare(TenantLog *log, Oid owner, bool allow_create_without_tenant,
+				   pg_uuid_t *subject)
+{
+	SubjectState *volatile subj = NULL;
+	OwnerSwitch sw;
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	owner_begin(&sw, owner);
+	PG_TRY();
+	{
+		prepare_plans();
+		tenant_log_load(log, allow_create_without_tenant);
+		subj = subject_lookup(log, subject);
+	}
+	PG_FINALLY();
+	{
+		owner_end(&sw);
+	}
+	PG_END_TRY();
+	SPI_finish();
+	MemoryContextSwitchTo(oldcxt);
+	return subj;
+}
+
 static void
 check_evidence_relation(Relation rel)
 {
@@ -548,13 +579,11 @@ compmap_evidence_append(PG_FUNCTION_ARGS)
 	bool		replace[EV_NATTS];
 	CompmapLeaf leaf;
 	TenantLog  *log;
-	SubjectState *volatile subj = NULL;
+	SubjectState *subj = NULL;
 	bool		restoring;
 	text	   *event_type;
 	text	   *actor;
 	uint8		leaf_hash[CM_HASH_LEN];
-	OwnerSwitch sw;
-	MemoryContext oldcxt;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "compmap_evidence_append: not called by trigger manager");
@@ -649,25 +678,17 @@ compmap_evidence_append(PG_FUNCTION_ARGS)
 		memcpy(leaf.payload_digest, supplied, CM_HASH_LEN);
 	}
 
-	/* Serialize on the tenant's head, then assign the chain fields. */
-	oldcxt = CurrentMemoryContext;
+	/*
+	 * Serialize on the tenant's head, then assign the chain fields.  Later
+	 * appends in the transaction to a subject already seen need no SPI.
+	 */
 	log = tenant_log_lookup(&leaf.tenant_id);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	owner_begin(&sw, rel->rd_rel->relowner);
-	PG_TRY();
-	{
-		prepare_plans();
-		tenant_log_load(log, restoring && DatumGetInt64(values[COL(EV_LEAF_INDEX)]) == 0);
-		subj = subject_lookup(log, &leaf.subject_id);
-	}
-	PG_FINALLY();
-	{
-		owner_end(&sw);
-	}
-	PG_END_TRY();
-	SPI_finish();
-	MemoryContextSwitchTo(oldcxt);
+	if (log->locked && !log->needs_reload)
+		subj = hash_search(log->subjects, &leaf.subject_id, HASH_FIND, NULL);
+	if (subj == NULL)
+		subj = tenant_log_prepare(log, rel->rd_rel->relowner,
+								  restoring && DatumGetInt64(values[COL(EV_LEAF_INDEX)]) == 0,
+								  &leaf.subject_id);
 
 	leaf.leaf_index = (int64) log->base.size + log->npending;
 	leaf.subject_seq = subj->seq + 1;

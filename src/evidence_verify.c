@@ -133,6 +133,21 @@ get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out)
 	return true;
 }
 
+static bool
+get_text(HeapTuple t, TupleDesc d, int col, const char **data, int *len)
+{
+	bool		isnull;
+	Datum		v = SPI_getbinval(t, d, col, &isnull);
+	text	   *tx;
+
+	if (isnull)
+		return false;
+	tx = DatumGetTextPP(v);
+	*data = VARDATA_ANY(tx);
+	*len = VARSIZE_ANY_EXHDR(tx);
+	return true;
+}
+
 /* Loads stored nodes and checks the stored checkpoints' own integrity. */
 static StoredCheckpoint *
 load_stored(VerifyState *st, pg_uuid_t *tenant, int *ncp)
@@ -309,25 +324,9 @@ verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 			leaf.subject_seq = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
 			if (!get_hash(t, d, 5, leaf.subject_prev))
 				fail(st, index, "entry %ld has a malformed subject_prev", (long) index);
-			v = SPI_getbinval(t, d, 6, &isnull);
-			if (!isnull)
-			{
-				text	   *tx = DatumGetTextPP(v);
-
-				leaf.event_type = VARDATA_ANY(tx);
-				leaf.event_type_len = VARSIZE_ANY_EXHDR(tx);
-			}
-			else
+			if (!get_text(t, d, 6, &leaf.event_type, &leaf.event_type_len))
 				fail(st, index, "entry %ld has no event type", (long) index);
-			v = SPI_getbinval(t, d, 7, &isnull);
-			if (!isnull)
-			{
-				text	   *tx = DatumGetTextPP(v);
-
-				leaf.actor = VARDATA_ANY(tx);
-				leaf.actor_len = VARSIZE_ANY_EXHDR(tx);
-			}
-			else
+			if (!get_text(t, d, 7, &leaf.actor, &leaf.actor_len))
 				fail(st, index, "entry %ld has no actor", (long) index);
 			leaf.occurred_at = DatumGetTimestampTz(SPI_getbinval(t, d, 8, &isnull));
 			if (isnull)

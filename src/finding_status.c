@@ -179,10 +179,10 @@ compmap_fs_cmp(uint8 a, uint8 b)
 	return (ra > rb) - (ra < rb);
 }
 
-/* finding_status_in(cstring) RETURNS finding_status */
-PG_FUNCTION_INFO_V1(finding_status_in);
+/* compmap.finding_status_in(cstring) RETURNS finding_status */
+PG_FUNCTION_INFO_V1(compmap_finding_status_in);
 Datum
-finding_status_in(PG_FUNCTION_ARGS)
+compmap_finding_status_in(PG_FUNCTION_ARGS)
 {
 	const char *str = PG_GETARG_CSTRING(0);
 	int			code = compmap_fs_lookup(str, strlen(str));
@@ -196,10 +196,10 @@ finding_status_in(PG_FUNCTION_ARGS)
 	PG_RETURN_FINDING_STATUS((uint8) code);
 }
 
-/* finding_status_out(finding_status) RETURNS cstring */
-PG_FUNCTION_INFO_V1(finding_status_out);
+/* compmap.finding_status_out(finding_status) RETURNS cstring */
+PG_FUNCTION_INFO_V1(compmap_finding_status_out);
 Datum
-finding_status_out(PG_FUNCTION_ARGS)
+compmap_finding_status_out(PG_FUNCTION_ARGS)
 {
 	uint8		code = PG_GETARG_FINDING_STATUS(0);
 
@@ -207,14 +207,14 @@ finding_status_out(PG_FUNCTION_ARGS)
 }
 
 /*
- * finding_status_recv(internal) RETURNS finding_status
+ * compmap_finding_status_recv(internal) RETURNS finding_status
  *
  * The wire format is the state name as text in the client encoding (state
  * names are ASCII, so every encoding agrees).
  */
-PG_FUNCTION_INFO_V1(finding_status_recv);
+PG_FUNCTION_INFO_V1(compmap_finding_status_recv);
 Datum
-finding_status_recv(PG_FUNCTION_ARGS)
+compmap_finding_status_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	const char *name = buf->data + buf->cursor;
@@ -231,10 +231,10 @@ finding_status_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_FINDING_STATUS((uint8) code);
 }
 
-/* finding_status_send(finding_status) RETURNS bytea */
-PG_FUNCTION_INFO_V1(finding_status_send);
+/* compmap.finding_status_send(finding_status) RETURNS bytea */
+PG_FUNCTION_INFO_V1(compmap_finding_status_send);
 Datum
-finding_status_send(PG_FUNCTION_ARGS)
+compmap_finding_status_send(PG_FUNCTION_ARGS)
 {
 	uint8		code = PG_GETARG_FINDING_STATUS(0);
 	StringInfoData buf;
@@ -244,88 +244,88 @@ finding_status_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* finding_status_cmp(finding_status, finding_status) RETURNS integer */
-PG_FUNCTION_INFO_V1(finding_status_cmp);
+/* compmap.finding_status_cmp(finding_status, finding_status) RETURNS integer */
+PG_FUNCTION_INFO_V1(compmap_finding_status_cmp);
 Datum
-finding_status_cmp(PG_FUNCTION_ARGS)
+compmap_finding_status_cmp(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(compmap_fs_cmp(PG_GETARG_FINDING_STATUS(0),
 								   PG_GETARG_FINDING_STATUS(1)));
 }
 
-/* finding_status_eq(finding_status, finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_eq);
+/* compmap.finding_status_eq(finding_status, finding_status) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_finding_status_eq);
 Datum
-finding_status_eq(PG_FUNCTION_ARGS)
+compmap_finding_status_eq(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(PG_GETARG_FINDING_STATUS(0) == PG_GETARG_FINDING_STATUS(1));
 }
 
-/* finding_status_ne(finding_status, finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_ne);
+/* compmap.finding_status_ne(finding_status, finding_status) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_finding_status_ne);
 Datum
-finding_status_ne(PG_FUNCTION_ARGS)
+compmap_finding_status_ne(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(PG_GETARG_FINDING_STATUS(0) != PG_GETARG_FINDING_STATUS(1));
 }
 
-/* finding_status_lt(finding_status, finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_lt);
+/* compmap.finding_status_lt(finding_status, finding_status) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_finding_status_lt);
 Datum
-finding_status_lt(PG_FUNCTION_ARGS)
+compmap_finding_status_lt(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_fs_cmp(PG_GETARG_FINDING_STATUS(0),
 								  PG_GETARG_FINDING_STATUS(1)) < 0);
 }
 
-/* finding_status_le(finding_status, finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_le);
+/* compmap.finding_status_le(finding_status, finding_status) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_finding_status_le);
 Datum
-finding_status_le(PG_FUNCTION_ARGS)
+compmap_finding_status_le(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_fs_cmp(PG_GETARG_FINDING_STATUS(0),
 								  PG_GETARG_FINDING_STATUS(1)) <= 0);
 }
 
-/* finding_status_gt(finding_status, finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_gt);
+/* compmap.finding_status_gt(finding_status, finding_status) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_finding_status_gt);
 Datum
-finding_status_gt(PG_FUNCTION_ARGS)
+compmap_finding_status_gt(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_fs_cmp(PG_GETARG_FINDING_STATUS(0),
 								  PG_GETARG_FINDING_STATUS(1)) > 0);
 }
 
-/* finding_status_ge(finding_status, finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_ge);
+/* compmap.finding_status_ge(finding_status, finding_status) RETURNS boolean */
+PG_FUNCTION_INFO_V1(compmap_finding_status_ge);
 Datum
-finding_status_ge(PG_FUNCTION_ARGS)
+compmap_finding_status_ge(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(compmap_fs_cmp(PG_GETARG_FINDING_STATUS(0),
 								  PG_GETARG_FINDING_STATUS(1)) >= 0);
 }
 
-/* finding_status_hash(finding_status) RETURNS integer */
-PG_FUNCTION_INFO_V1(finding_status_hash);
+/* compmap.finding_status_hash(finding_status) RETURNS integer */
+PG_FUNCTION_INFO_V1(compmap_finding_status_hash);
 Datum
-finding_status_hash(PG_FUNCTION_ARGS)
+compmap_finding_status_hash(PG_FUNCTION_ARGS)
 {
 	return hash_uint32((uint32) PG_GETARG_FINDING_STATUS(0));
 }
 
-/* finding_status_hash_extended(finding_status, bigint) RETURNS bigint */
-PG_FUNCTION_INFO_V1(finding_status_hash_extended);
+/* compmap.finding_status_hash_extended(finding_status, bigint) RETURNS bigint */
+PG_FUNCTION_INFO_V1(compmap_finding_status_hash_extended);
 Datum
-finding_status_hash_extended(PG_FUNCTION_ARGS)
+compmap_finding_status_hash_extended(PG_FUNCTION_ARGS)
 {
 	return hash_uint32_extended((uint32) PG_GETARG_FINDING_STATUS(0),
 								(uint64) PG_GETARG_INT64(1));
 }
 
 /* can_transition(from finding_status, to finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_can_transition);
+PG_FUNCTION_INFO_V1(compmap_finding_status_can_transition);
 Datum
-finding_status_can_transition(PG_FUNCTION_ARGS)
+compmap_finding_status_can_transition(PG_FUNCTION_ARGS)
 {
 	uint8		from = PG_GETARG_FINDING_STATUS(0);
 	uint8		to = PG_GETARG_FINDING_STATUS(1);
@@ -334,17 +334,17 @@ finding_status_can_transition(PG_FUNCTION_ARGS)
 }
 
 /* is_open(finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_is_open);
+PG_FUNCTION_INFO_V1(compmap_finding_status_is_open);
 Datum
-finding_status_is_open(PG_FUNCTION_ARGS)
+compmap_finding_status_is_open(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL((compmap_fs_open & (1U << PG_GETARG_FINDING_STATUS(0))) != 0);
 }
 
 /* is_terminal(finding_status) RETURNS boolean */
-PG_FUNCTION_INFO_V1(finding_status_is_terminal);
+PG_FUNCTION_INFO_V1(compmap_finding_status_is_terminal);
 Datum
-finding_status_is_terminal(PG_FUNCTION_ARGS)
+compmap_finding_status_is_terminal(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL((compmap_fs_terminal & (1U << PG_GETARG_FINDING_STATUS(0))) != 0);
 }
@@ -391,17 +391,17 @@ compmap_fs_srf(FunctionCallInfo fcinfo, uint16 mask)
 }
 
 /* finding_states() RETURNS SETOF finding_status */
-PG_FUNCTION_INFO_V1(finding_status_all);
+PG_FUNCTION_INFO_V1(compmap_finding_status_all);
 Datum
-finding_status_all(PG_FUNCTION_ARGS)
+compmap_finding_status_all(PG_FUNCTION_ARGS)
 {
 	return compmap_fs_srf(fcinfo, (uint16) ((1U << FS_NSTATES) - 1));
 }
 
 /* allowed_transitions(from finding_status) RETURNS SETOF finding_status */
-PG_FUNCTION_INFO_V1(finding_status_allowed_transitions);
+PG_FUNCTION_INFO_V1(compmap_finding_status_allowed_transitions);
 Datum
-finding_status_allowed_transitions(PG_FUNCTION_ARGS)
+compmap_finding_status_allowed_transitions(PG_FUNCTION_ARGS)
 {
 	uint8		from = PG_GETARG_FINDING_STATUS(0);
 

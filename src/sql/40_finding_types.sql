@@ -16,25 +16,25 @@ CREATE TYPE @extschema@.finding_status;
 
 CREATE FUNCTION @extschema@.finding_status_in(pg_catalog.cstring)
 RETURNS @extschema@.finding_status
-AS 'MODULE_PATHNAME', 'finding_status_in'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_in'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_out(@extschema@.finding_status)
 RETURNS pg_catalog.cstring
-AS 'MODULE_PATHNAME', 'finding_status_out'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_out'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_recv(pg_catalog.internal)
 RETURNS @extschema@.finding_status
-AS 'MODULE_PATHNAME', 'finding_status_recv'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_recv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_send(@extschema@.finding_status)
 RETURNS pg_catalog.bytea
-AS 'MODULE_PATHNAME', 'finding_status_send'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_send'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -55,55 +55,55 @@ COMMENT ON TYPE @extschema@.finding_status IS
 
 CREATE FUNCTION @extschema@.finding_status_eq(@extschema@.finding_status, @extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_eq'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_eq'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_ne(@extschema@.finding_status, @extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_ne'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_ne'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_lt(@extschema@.finding_status, @extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_lt'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_lt'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_le(@extschema@.finding_status, @extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_le'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_le'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_gt(@extschema@.finding_status, @extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_gt'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_gt'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_ge(@extschema@.finding_status, @extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_ge'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_ge'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_cmp(@extschema@.finding_status, @extschema@.finding_status)
 RETURNS pg_catalog.int4
-AS 'MODULE_PATHNAME', 'finding_status_cmp'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_cmp'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_hash(@extschema@.finding_status)
 RETURNS pg_catalog.int4
-AS 'MODULE_PATHNAME', 'finding_status_hash'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_hash'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.finding_status_hash_extended(@extschema@.finding_status, pg_catalog.int8)
 RETURNS pg_catalog.int8
-AS 'MODULE_PATHNAME', 'finding_status_hash_extended'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_hash_extended'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
@@ -188,7 +188,7 @@ DEFAULT FOR TYPE @extschema@.finding_status USING hash AS
 
 CREATE FUNCTION @extschema@.can_transition("from" @extschema@.finding_status, "to" @extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_can_transition'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_can_transition'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -197,7 +197,7 @@ COMMENT ON FUNCTION @extschema@.can_transition(@extschema@.finding_status, @exts
 
 CREATE FUNCTION @extschema@.is_open(@extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_is_open'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_is_open'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -206,7 +206,7 @@ COMMENT ON FUNCTION @extschema@.is_open(@extschema@.finding_status) IS
 
 CREATE FUNCTION @extschema@.is_terminal(@extschema@.finding_status)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'finding_status_is_terminal'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_is_terminal'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -215,7 +215,7 @@ COMMENT ON FUNCTION @extschema@.is_terminal(@extschema@.finding_status) IS
 
 CREATE FUNCTION @extschema@.finding_states()
 RETURNS SETOF @extschema@.finding_status
-AS 'MODULE_PATHNAME', 'finding_status_all'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_all'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10
 SET search_path = pg_catalog, pg_temp;
 
@@ -224,7 +224,7 @@ COMMENT ON FUNCTION @extschema@.finding_states() IS
 
 CREATE FUNCTION @extschema@.allowed_transitions("from" @extschema@.finding_status)
 RETURNS SETOF @extschema@.finding_status
-AS 'MODULE_PATHNAME', 'finding_status_allowed_transitions'
+AS 'MODULE_PATHNAME', 'compmap_finding_status_allowed_transitions'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 7
 SET search_path = pg_catalog, pg_temp;
 
@@ -237,25 +237,25 @@ CREATE TYPE @extschema@.cvss;
 
 CREATE FUNCTION @extschema@.cvss_in(pg_catalog.cstring)
 RETURNS @extschema@.cvss
-AS 'MODULE_PATHNAME', 'cvss_in'
+AS 'MODULE_PATHNAME', 'compmap_cvss_in'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_out(@extschema@.cvss)
 RETURNS pg_catalog.cstring
-AS 'MODULE_PATHNAME', 'cvss_out'
+AS 'MODULE_PATHNAME', 'compmap_cvss_out'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_recv(pg_catalog.internal)
 RETURNS @extschema@.cvss
-AS 'MODULE_PATHNAME', 'cvss_recv'
+AS 'MODULE_PATHNAME', 'compmap_cvss_recv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_send(@extschema@.cvss)
 RETURNS pg_catalog.bytea
-AS 'MODULE_PATHNAME', 'cvss_send'
+AS 'MODULE_PATHNAME', 'compmap_cvss_send'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -276,7 +276,7 @@ COMMENT ON TYPE @extschema@.cvss IS
 
 CREATE FUNCTION @extschema@.cvss(pg_catalog.text)
 RETURNS @extschema@.cvss
-AS 'MODULE_PATHNAME', 'cvss_from_text'
+AS 'MODULE_PATHNAME', 'compmap_cvss_from_text'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -285,55 +285,55 @@ CREATE CAST (pg_catalog.text AS @extschema@.cvss)
 
 CREATE FUNCTION @extschema@.cvss_eq(@extschema@.cvss, @extschema@.cvss)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'cvss_eq'
+AS 'MODULE_PATHNAME', 'compmap_cvss_eq'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_ne(@extschema@.cvss, @extschema@.cvss)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'cvss_ne'
+AS 'MODULE_PATHNAME', 'compmap_cvss_ne'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_lt(@extschema@.cvss, @extschema@.cvss)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'cvss_lt'
+AS 'MODULE_PATHNAME', 'compmap_cvss_lt'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_le(@extschema@.cvss, @extschema@.cvss)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'cvss_le'
+AS 'MODULE_PATHNAME', 'compmap_cvss_le'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_gt(@extschema@.cvss, @extschema@.cvss)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'cvss_gt'
+AS 'MODULE_PATHNAME', 'compmap_cvss_gt'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_ge(@extschema@.cvss, @extschema@.cvss)
 RETURNS pg_catalog.bool
-AS 'MODULE_PATHNAME', 'cvss_ge'
+AS 'MODULE_PATHNAME', 'compmap_cvss_ge'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_cmp(@extschema@.cvss, @extschema@.cvss)
 RETURNS pg_catalog.int4
-AS 'MODULE_PATHNAME', 'cvss_cmp'
+AS 'MODULE_PATHNAME', 'compmap_cvss_cmp'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_hash(@extschema@.cvss)
 RETURNS pg_catalog.int4
-AS 'MODULE_PATHNAME', 'cvss_hash'
+AS 'MODULE_PATHNAME', 'compmap_cvss_hash'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.cvss_hash_extended(@extschema@.cvss, pg_catalog.int8)
 RETURNS pg_catalog.int8
-AS 'MODULE_PATHNAME', 'cvss_hash_extended'
+AS 'MODULE_PATHNAME', 'compmap_cvss_hash_extended'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 SET search_path = pg_catalog, pg_temp;
 
@@ -417,7 +417,7 @@ DEFAULT FOR TYPE @extschema@.cvss USING hash AS
 
 CREATE FUNCTION @extschema@.cvss_score(@extschema@.cvss)
 RETURNS pg_catalog.numeric
-AS 'MODULE_PATHNAME', 'cvss_score'
+AS 'MODULE_PATHNAME', 'compmap_cvss_score'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -426,7 +426,7 @@ COMMENT ON FUNCTION @extschema@.cvss_score(@extschema@.cvss) IS
 
 CREATE FUNCTION @extschema@.cvss_base_score(@extschema@.cvss)
 RETURNS pg_catalog.numeric
-AS 'MODULE_PATHNAME', 'cvss_base_score'
+AS 'MODULE_PATHNAME', 'compmap_cvss_base_score'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -435,7 +435,7 @@ COMMENT ON FUNCTION @extschema@.cvss_base_score(@extschema@.cvss) IS
 
 CREATE FUNCTION @extschema@.cvss_severity(@extschema@.cvss)
 RETURNS pg_catalog.text
-AS 'MODULE_PATHNAME', 'cvss_severity'
+AS 'MODULE_PATHNAME', 'compmap_cvss_severity'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -444,7 +444,7 @@ COMMENT ON FUNCTION @extschema@.cvss_severity(@extschema@.cvss) IS
 
 CREATE FUNCTION @extschema@.cvss_version(@extschema@.cvss)
 RETURNS pg_catalog.text
-AS 'MODULE_PATHNAME', 'cvss_version'
+AS 'MODULE_PATHNAME', 'compmap_cvss_version'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -453,7 +453,7 @@ COMMENT ON FUNCTION @extschema@.cvss_version(@extschema@.cvss) IS
 
 CREATE FUNCTION @extschema@.cvss_score_kind(@extschema@.cvss)
 RETURNS pg_catalog.text
-AS 'MODULE_PATHNAME', 'cvss_score_kind'
+AS 'MODULE_PATHNAME', 'compmap_cvss_score_kind'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
