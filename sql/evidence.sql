@@ -90,6 +90,7 @@ SELECT leaf_index, event_type, payload IS NULL AS payload_removed, payload FROM 
  WHERE tenant_id = :'t' AND (leaf_index = 0 OR event_type = 'evidence.redacted') ORDER BY 1;
 SELECT compmap.redact(:'t', 0, 'dpo', 'again');
 SELECT compmap.redact(:'t', 1, 'dpo', '');
+SELECT compmap.redact(:'t', 20, 'dpo', 'a redaction event stays');
 SET ROLE cmt_app_a;
 SELECT compmap.redact(:'t', 1, 'app', 'not allowed');
 RESET ROLE;

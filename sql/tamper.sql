@@ -51,5 +51,10 @@ UPDATE compmap.evidence SET actor = 'mallory' WHERE tenant_id = :'t' AND leaf_in
 ALTER TABLE compmap.evidence ENABLE TRIGGER evidence_append_only;
 SELECT '25 append-only trigger disabled by the owner' AS scenario, * FROM compmap.verify(:'t'); ROLLBACK;
 
+BEGIN; SELECT * FROM pg_temp.scenario('26 payload removed without a redaction event', $$UPDATE compmap.evidence SET payload = NULL WHERE tenant_id = '10000000-0000-4000-8000-000000000006' AND leaf_index = 23$$); ROLLBACK;
+BEGIN; SELECT * FROM pg_temp.scenario('27 redaction event forged for another entry', $$UPDATE compmap.evidence SET payload = NULL WHERE tenant_id = '10000000-0000-4000-8000-000000000006' AND leaf_index = 24$$);
+SELECT compmap.redact(:'t', 25, 'dpo', 'covers 25, not 24');
+SELECT ok, first_bad_index, reason FROM compmap.verify(:'t'); ROLLBACK;
+
 -- Nothing above survived.
 SELECT ok, checked FROM compmap.verify(:'t');

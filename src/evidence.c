@@ -959,6 +959,7 @@ compmap_redact(PG_FUNCTION_ARGS)
 		ret = SPI_execute_with_args(
 			"UPDATE compmap.evidence SET payload = NULL "
 			"WHERE tenant_id = $1 AND leaf_index = $2 AND payload IS NOT NULL "
+			"AND event_type <> 'evidence.redacted' "
 			"RETURNING subject_id",
 			2, argtypes, arg, NULL, false, 0);
 		compmap_redacting = false;
@@ -967,7 +968,7 @@ compmap_redact(PG_FUNCTION_ARGS)
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("evidence entry " INT64_FORMAT " of tenant %s does not exist or is already redacted",
+					 errmsg("evidence entry " INT64_FORMAT " of tenant %s does not exist, is already redacted or is itself a redaction event",
 							index, DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant))))));
 		subject = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		arg[2] = PointerGetDatum(actor);

@@ -22,6 +22,8 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -29,6 +31,7 @@
 #include "checkpoint.h"
 
 #define VERIFY_BATCH 10000
+#define REDACTION_EVENT "evidence.redacted"
 
 typedef struct NodeKey
 {
@@ -91,6 +94,31 @@ fail(VerifyState *st, int64 index, const char *fmt,...)
 	st->bad = true;
 	st->bad_index = index;
 	st->reason = buf.data;
+}
+
+/* Remembers which entry an evidence.redacted event accounts for. */
+static void
+note_redaction_event(HTAB *redactions, Jsonb *payload)
+{
+	JsonbValue	key;
+	JsonbValue *v;
+
+	key.type = jbvString;
+	key.val.string.val = "redacted_leaf_index";
+	key.val.string.len = strlen(key.val.string.val);
+	v = findJsonbValueFromContainer(&payload->root, JB_FOBJECT, &key);
+	if (v != NULL && v->type == jbvNumeric)
+	{
+		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+															NumericGetDatum(v->val.numeric)));
+		char	   *end;
+		int64		target;
+
+		errno = 0;
+		target = strtoll(text, &end, 10);
+		if (errno == 0 && *end == '\0' && end != text)
+			hash_search(redactions, &target, HASH_ENTER, NULL);
+	}
 }
 
 static void
@@ -265,9 +293,18 @@ verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 	int			ncp,
 				next_cp = 0;
 	MemoryContext batch_cxt;
+	HTAB	   *redactions;
+	int64	   *removed;
+	int			nremoved = 0,
+				maxremoved = 16;
 	static const uint8 zero[CM_HASH_LEN] = {0};
 
 	cps = load_stored(st, tenant, &ncp);
+	removed = palloc(sizeof(int64) * maxremoved);
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(int64);
+	ctl.hcxt = CurrentMemoryContext;
+	redactions = hash_create("compmap verify redactions", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	ctl.keysize = sizeof(pg_uuid_t);
 	ctl.entrysize = sizeof(SubjectLink);
 	ctl.hcxt = CurrentMemoryContext;
@@ -346,16 +383,30 @@ verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 			v = SPI_getbinval(t, d, 10, &isnull);
 			if (!isnull)
 			{
-				compmap_payload_digest(DatumGetJsonbP(v), leaf.payload_digest);
+				Jsonb	   *payload = DatumGetJsonbP(v);
+
+				compmap_payload_digest(payload, leaf.payload_digest);
 				if (!cm_hash_equal(leaf.payload_digest, stored_digest))
 				{
 					fail(st, index, "entry %ld: payload does not match its digest", (long) index);
 					MemoryContextSwitchTo(old);
 					break;
 				}
+				if (leaf.event_type_len == strlen(REDACTION_EVENT) &&
+					memcmp(leaf.event_type, REDACTION_EVENT, leaf.event_type_len) == 0)
+					note_redaction_event(redactions, payload);
 			}
 			else
+			{
+				/* removed payload: a redaction event must account for it */
 				memcpy(leaf.payload_digest, stored_digest, CM_HASH_LEN);
+				if (nremoved == maxremoved)
+				{
+					maxremoved *= 2;
+					removed = repalloc(removed, sizeof(int64) * maxremoved);
+				}
+				removed[nremoved++] = index;
+			}
 
 			compmap_leaf_hash(&leaf, hash);
 			if (!cm_hash_equal(hash, stored_hash))
@@ -393,6 +444,15 @@ verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 	*checked = (int64) f.size;
 	if (st->bad)
 		return;
+
+	/* Removed payloads without the redaction event compmap.redact() logs. */
+	for (int i = 0; i < nremoved; i++)
+		if (hash_search(redactions, &removed[i], HASH_FIND, NULL) == NULL)
+		{
+			fail(st, removed[i], "entry %ld: payload was removed without a redaction event",
+				 (long) removed[i]);
+			return;
+		}
 
 	/* Stored nodes the leaves do not account for. */
 	{
