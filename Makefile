@@ -31,6 +31,7 @@ SQL_PIECES = \
 	src/sql/30_evidence.sql \
 	src/sql/35_checkpoint.sql \
 	src/sql/40_finding_types.sql \
+	src/sql/60_findings.sql \
 	src/sql/90_grants.sql
 
 DATA_built  = compmap--$(EXTVERSION).sql
@@ -51,7 +52,8 @@ REGRESS = \
 	checkpoint \
 	tamper \
 	finding_status \
-	cvss
+	cvss \
+	findings
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \

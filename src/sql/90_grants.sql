@@ -51,3 +51,20 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.register_signing_key(uuid, text, bytea),
     @extschema@.redact(uuid, bigint, text, text)
 TO compmap_admin;
+
+-- Findings.
+GRANT INSERT ON @extschema@.asset, @extschema@.scan TO compmap_admin, compmap_writer;
+GRANT INSERT, UPDATE ON @extschema@.finding TO compmap_admin, compmap_writer;
+GRANT INSERT, UPDATE ON @extschema@.sla_policy TO compmap_admin;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.sla_days(uuid, text),
+    @extschema@.normalize_severity(text),
+    @extschema@.finding_fingerprint(text, text, text, text, text, jsonb),
+    @extschema@.check_transition(@extschema@.finding_status, @extschema@.finding_status)
+TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.set_status(uuid, @extschema@.finding_status, text, text, text, text, date, uuid),
+    @extschema@.record_finding(uuid, text, text, text, text, @extschema@.cvss, text, text, text, text, text[], text[], text, text[], bytea, timestamptz),
+    @extschema@.expire_risk_acceptances(date)
+TO compmap_admin, compmap_writer;
+GRANT EXECUTE ON FUNCTION @extschema@.set_sla(uuid, text, integer) TO compmap_admin;

@@ -1,7 +1,7 @@
 -- Roles, privileges and tenant isolation, asserted with pgTAP.  Runs inside
 -- one transaction that is rolled back.
 BEGIN;
-SELECT plan(16);
+SELECT plan(20);
 
 SELECT has_role(r) FROM unnest(ARRAY['compmap_admin', 'compmap_writer', 'compmap_reader', 'compmap_auditor']) r;
 
@@ -19,6 +19,7 @@ SELECT compmap.grant_tenant_access('30000000-0000-4000-8000-00000000000a', 'tap_
 SELECT compmap.grant_tenant_access('30000000-0000-4000-8000-00000000000a', 'tap_report_a');
 SELECT compmap.grant_tenant_access('30000000-0000-4000-8000-00000000000b', 'tap_app_b');
 SELECT compmap.record_event('30000000-0000-4000-8000-00000000000b', '30000000-0000-4000-8000-00000000000b', 'tap.secret', 'b', '{"secret": true}');
+SELECT finding_id AS fb FROM compmap.record_finding('30000000-0000-4000-8000-00000000000b', 'tenant B finding', 'b', scanner => 'x', rule_id => 'y') \gset
 
 -- Every tenant-owned table leads its primary key with tenant_id and has RLS.
 SELECT is(
@@ -53,13 +54,20 @@ SELECT is((SELECT count(*)::int FROM compmap.evidence WHERE payload ? 'secret'),
           'tenant B''s payloads cannot be inferred through a filter');
 SELECT throws_ok($$SELECT compmap.tree_size('30000000-0000-4000-8000-00000000000b')$$, '42704', NULL,
                  'tenant B''s log size is not disclosed to tenant A');
+SELECT lives_ok($$SELECT compmap.record_finding('30000000-0000-4000-8000-00000000000a', 'tenant A finding', 'a', scanner => 'x', rule_id => 'y')$$,
+                'tenant A application records findings in tenant A');
+SELECT throws_ok($$SELECT compmap.record_finding('30000000-0000-4000-8000-00000000000b', 'planted', 'a', scanner => 'x', rule_id => 'z')$$,
+                 '42501', NULL, 'tenant A application cannot plant findings in tenant B');
+SELECT throws_ok(format($$SELECT compmap.set_status(%L, 'false_positive', 'a', note => 'hide it')$$, :'fb'),
+                 '42704', NULL, 'tenant A application cannot see or close tenant B''s finding');
 RESET ROLE;
 
 SET ROLE tap_report_a;
-SELECT is((SELECT count(*)::int FROM compmap.evidence), 1, 'the reporting role reads its tenant');
+SELECT is((SELECT count(*)::int FROM compmap.evidence), 2, 'the reporting role reads its tenant''s two entries');
 SELECT throws_ok($$INSERT INTO compmap.evidence (tenant_id, subject_id, event_type, actor, payload) VALUES ('30000000-0000-4000-8000-00000000000a', '30000000-0000-4000-8000-00000000000a', 'tap.x', 'r', '{}')$$,
                  '42501', NULL, 'the reporting role cannot write evidence');
 SELECT throws_ok($$UPDATE compmap.tenant SET name = 'x'$$, '42501', NULL, 'the reporting role cannot change tenants');
+SELECT throws_ok($$SELECT compmap.set_status(gen_random_uuid(), 'triaged', 'r')$$, '42501', NULL, 'the reporting role cannot change findings');
 RESET ROLE;
 
 SELECT throws_ok($$DELETE FROM compmap.evidence$$, '42501', NULL, 'not even the superuser deletes evidence through SQL');
