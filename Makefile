@@ -60,7 +60,8 @@ ISOLATION = \
 	evidence_same_tenant_rc \
 	evidence_same_tenant_rr \
 	evidence_same_tenant_ser \
-	evidence_other_tenant
+	evidence_other_tenant \
+	evidence_subject_cache
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=compmap
 
 EXTRA_CLEAN = results output_iso compmap--$(EXTVERSION).sql

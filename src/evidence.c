@@ -86,9 +86,32 @@ typedef struct SubjectState
 	uint8		hash[CM_HASH_LEN];
 } SubjectState;
 
+/*
+ * Subject chain heads kept across transactions, per tenant and backend, so
+ * that appending to a subject seen in an earlier transaction needs no index
+ * lookup.  An entry describes the log exactly as of (size, frontier digest);
+ * it is used only when the head, freshly locked, still matches, which no
+ * other transaction can change while the lock is held.  Entries merged at
+ * PRE_COMMIT are dropped if the transaction then aborts.
+ */
+typedef struct SubjectCache
+{
+	pg_uuid_t	tenant;			/* hash key */
+	uint64		size;
+	uint8		frontier_digest[CM_HASH_LEN];
+	bool		committing;
+	MemoryContext cxt;
+	HTAB	   *subjects;		/* SubjectState entries */
+} SubjectCache;
+
+/* Bound on one tenant's cache; past it the cache is dropped, not grown. */
+#define SUBJECT_CACHE_MAX 200000
+
 typedef struct TenantLog
 {
 	pg_uuid_t	tenant;			/* hash key */
+	SubjectCache *cache;		/* validated when the lock was taken, or NULL */
+	uint8		head_digest[CM_HASH_LEN];	/* of the frontier when locked */
 	bool		locked;
 	bool		needs_reload;
 	SubTransactionId lock_subid;
@@ -102,6 +125,7 @@ typedef struct TenantLog
 bool		compmap_redacting = false;
 
 static HTAB *tenant_logs = NULL;
+static HTAB *subject_caches = NULL;
 static Oid	checked_relid = InvalidOid;
 
 static SPIPlanPtr plan_lock = NULL;
@@ -116,30 +140,113 @@ static const uint8 zero_hash[CM_HASH_LEN] = {0};
 /* ---------- transaction state ---------- */
 
 static void
+subject_cache_drop(SubjectCache *c)
+{
+	MemoryContextDelete(c->cxt);
+	hash_search(subject_caches, &c->tenant, HASH_REMOVE, NULL);
+}
+
+static HTAB *
+subject_table_create(MemoryContext cxt, long size)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(SubjectState);
+	ctl.hcxt = cxt;
+	return hash_create("compmap subjects", size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/*
+ * Carries a committing transaction's subject heads into the backend cache.
+ * Runs at PRE_COMMIT, after zz_evidence_flush wrote the heads, where an
+ * error still aborts cleanly.
+ */
+static void
+subject_cache_merge(TenantLog *log)
+{
+	SubjectCache *c;
+	bool		found;
+	HASH_SEQ_STATUS seq;
+	SubjectState *s;
+	size_t		fbytes = cm_frontier_bytes(log->base.size);
+	uint8	   *fbuf;
+
+	if (subject_caches == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(pg_uuid_t);
+		ctl.entrysize = sizeof(SubjectCache);
+		ctl.hcxt = TopMemoryContext;
+		subject_caches = hash_create("compmap subject caches", 16, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	c = hash_search(subject_caches, &log->tenant, HASH_FIND, NULL);
+	if (c != NULL && c != log->cache)
+	{
+		/* it described a state this transaction did not start from */
+		subject_cache_drop(c);
+		c = NULL;
+	}
+	if (c != NULL && hash_get_num_entries(c->subjects) + hash_get_num_entries(log->subjects) > SUBJECT_CACHE_MAX)
+	{
+		subject_cache_drop(c);
+		return;
+	}
+	if (c == NULL)
+	{
+		c = hash_search(subject_caches, &log->tenant, HASH_ENTER, &found);
+		c->cxt = AllocSetContextCreate(TopMemoryContext, "compmap subject cache", ALLOCSET_DEFAULT_SIZES);
+		c->subjects = subject_table_create(c->cxt, 1024);
+	}
+	c->committing = true;
+	hash_seq_init(&seq, log->subjects);
+	while ((s = hash_seq_search(&seq)) != NULL)
+	{
+		SubjectState *t = hash_search(c->subjects, &s->subject, HASH_ENTER, &found);
+
+		t->seq = s->seq;
+		memcpy(t->hash, s->hash, CM_HASH_LEN);
+	}
+	fbuf = palloc(fbytes + 1);
+	cm_frontier_serialize(&log->base, fbuf);
+	compmap_hash_or_error(cm_sha256(fbuf, fbytes, NULL, 0, NULL, 0, c->frontier_digest));
+	c->size = log->base.size;
+	pfree(fbuf);
+}
+
+static void
 compmap_xact_callback(XactEvent event, void *arg)
 {
+	HASH_SEQ_STATUS seq;
+	TenantLog  *log;
+	SubjectCache *c;
+
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PARALLEL_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			if (tenant_logs != NULL)
+			if (tenant_logs == NULL)
+				break;
+			hash_seq_init(&seq, tenant_logs);
+			while ((log = hash_seq_search(&seq)) != NULL)
 			{
-				HASH_SEQ_STATUS seq;
-				TenantLog  *log;
-
-				hash_seq_init(&seq, tenant_logs);
-				while ((log = hash_seq_search(&seq)) != NULL)
+				if (log->npending > 0 && !log->needs_reload)
 				{
-					if (log->npending > 0 && !log->needs_reload)
-					{
-						hash_seq_term(&seq);
-						ereport(ERROR,
-								(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-								 errmsg("evidence log head was not written before commit"),
-								 errdetail("The deferred trigger zz_evidence_flush did not run.")));
-					}
+					hash_seq_term(&seq);
+					ereport(ERROR,
+							(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							 errmsg("evidence log head was not written before commit"),
+							 errdetail("The deferred trigger zz_evidence_flush did not run.")));
 				}
+				/*
+				 * A prepared transaction may still roll back: leave the cache
+				 * alone; the head check at the next lock settles it.
+				 */
+				if (event == XACT_EVENT_PRE_COMMIT && log->locked && !log->needs_reload)
+					subject_cache_merge(log);
 			}
 			break;
 		case XACT_EVENT_COMMIT:
@@ -147,7 +254,18 @@ compmap_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PARALLEL_ABORT:
-			/* the memory goes with TopTransactionContext */
+			if (subject_caches != NULL)
+			{
+				hash_seq_init(&seq, subject_caches);
+				while ((c = hash_seq_search(&seq)) != NULL)
+				{
+					if (c->committing && event == XACT_EVENT_ABORT)
+						subject_cache_drop(c);
+					else
+						c->committing = false;
+				}
+			}
+			/* the transaction's own state goes with TopTransactionContext */
 			tenant_logs = NULL;
 			compmap_redacting = false;
 			break;
@@ -236,7 +354,7 @@ prepare_plans(void)
 		"WHERE tenant_id = $1 AND subject_id = $2 ORDER BY subject_seq DESC LIMIT 1",
 		2, subj_args);
 	plan_own_rows = prepare_kept(
-		"SELECT leaf_index, leaf_hash FROM compmap.evidence "
+		"SELECT leaf_index, leaf_hash, subject_id, subject_seq FROM compmap.evidence "
 		"WHERE tenant_id = $1 AND leaf_index >= $2 ORDER BY leaf_index",
 		2, rows_args);
 	plan_head_update = prepare_kept(
@@ -299,8 +417,7 @@ tenant_log_lookup(pg_uuid_t *tenant)
 	log = hash_search(tenant_logs, tenant, HASH_ENTER, &found);
 	if (!found)
 	{
-		HASHCTL		ctl;
-
+		log->cache = NULL;
 		log->locked = false;
 		log->needs_reload = true;
 		log->lock_subid = InvalidSubTransactionId;
@@ -308,11 +425,7 @@ tenant_log_lookup(pg_uuid_t *tenant)
 		log->maxpending = 64;
 		log->pending = MemoryContextAlloc(TopTransactionContext, log->maxpending * CM_HASH_LEN);
 		log->npending = 0;
-		ctl.keysize = sizeof(pg_uuid_t);
-		ctl.entrysize = sizeof(SubjectState);
-		ctl.hcxt = TopTransactionContext;
-		log->subjects = hash_create("compmap subjects", 64, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		log->subjects = subject_table_create(TopTransactionContext, 64);
 	}
 	return log;
 }
@@ -379,8 +492,20 @@ tenant_log_load(TenantLog *log, bool allow_create_without_tenant)
 				 errhint("Run compmap.verify() to locate the damage.")));
 	if (!log->locked)
 	{
+		SubjectCache *c = NULL;
+
 		log->locked = true;
 		log->lock_subid = GetCurrentSubTransactionId();
+		compmap_hash_or_error(cm_sha256(VARDATA_ANY(frontier), VARSIZE_ANY_EXHDR(frontier),
+										NULL, 0, NULL, 0, log->head_digest));
+		if (subject_caches != NULL)
+			c = hash_search(subject_caches, &log->tenant, HASH_FIND, NULL);
+		if (c != NULL && (c->size != (uint64) size || !cm_hash_equal(c->frontier_digest, log->head_digest)))
+		{
+			subject_cache_drop(c);
+			c = NULL;
+		}
+		log->cache = c;
 	}
 
 	/* Rows this transaction appended but has not flushed yet. */
@@ -410,6 +535,18 @@ tenant_log_load(TenantLog *log, bool allow_create_without_tenant)
 							DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&log->tenant))), idx),
 					 errhint("Run compmap.verify() to locate the damage.")));
 		pending_push(log, (const uint8 *) VARDATA_ANY(h));
+
+		/*
+		 * The backend cache predates this transaction: subjects this
+		 * transaction appended to must come from its own rows.
+		 */
+		{
+			pg_uuid_t  *subject = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
+			SubjectState *st = hash_search(log->subjects, subject, HASH_ENTER, NULL);
+
+			st->seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4, &isnull));
+			memcpy(st->hash, VARDATA_ANY(h), CM_HASH_LEN);
+		}
 	}
 	log->needs_reload = false;
 }
@@ -421,6 +558,17 @@ subject_lookup(TenantLog *log, pg_uuid_t *subject)
 	bool		found;
 	SubjectState *s = hash_search(log->subjects, subject, HASH_ENTER, &found);
 
+	if (!found && log->cache != NULL)
+	{
+		SubjectState *c = hash_search(log->cache->subjects, subject, HASH_FIND, NULL);
+
+		if (c != NULL)
+		{
+			s->seq = c->seq;
+			memcpy(s->hash, c->hash, CM_HASH_LEN);
+			found = true;
+		}
+	}
 	if (!found)
 	{
 		Datum		arg[2];
