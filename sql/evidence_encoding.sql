@@ -12,6 +12,11 @@ SELECT compmap.jcs(j) FROM (VALUES
     ('[null,true,false,{},[],""]'),
     ('"just a string"'), ('42'), ('{"z":{"b":1,"a":2},"a":[{"d":0,"c":0}]}')) AS v(j);
 
+-- large objects (sorted by qsort rather than insertion): byte order of ASCII keys
+SELECT compmap.jcs(jsonb_object_agg(k, g)) =
+       '{' || string_agg(format('"%s":%s', k, g), ',' ORDER BY k COLLATE "C") || '}' AS large_object_sorted
+  FROM (SELECT 'key-' || (g * 7919 % 1000) AS k, g FROM generate_series(1, 300) g) s;
+
 -- leaf bytes and hashes of two fixed events
 SELECT compmap.payload_digest('{"b":[1,2.5,"x"],"a":"é"}') AS digest1 \gset
 SELECT encode(:'digest1'::bytea, 'hex') AS payload_digest_1;

@@ -11,6 +11,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
+#include "utils/relcache.h"
 #include "utils/uuid.h"
 
 #include "merkle.h"
@@ -55,6 +56,7 @@ extern void compmap_evidence_flush_all(void);
 extern void compmap_evidence_init(void);
 extern bool compmap_redacting;
 extern void compmap_require_tenant(pg_uuid_t *tenant);
+extern void compmap_check_evidence_relation(Relation rel);
 
 /* evidence_tree.c */
 extern bool compmap_tree_root_at(pg_uuid_t *tenant, uint64 size, uint8 *out);

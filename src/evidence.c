@@ -632,8 +632,8 @@ tenant_log_prepare(TenantLog *log, Oid owner, bool allow_create_without_tenant,
 	return subj;
 }
 
-static void
-check_evidence_relation(Relation rel)
+void
+compmap_check_evidence_relation(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
@@ -740,7 +740,7 @@ compmap_evidence_append(PG_FUNCTION_ARGS)
 		elog(ERROR, "compmap_evidence_append: must be fired BEFORE INSERT FOR EACH ROW");
 
 	rel = trigdata->tg_relation;
-	check_evidence_relation(rel);
+	compmap_check_evidence_relation(rel);
 	desc = RelationGetDescr(rel);
 	tuple = trigdata->tg_trigtuple;
 	heap_deform_tuple(tuple, desc, values, nulls);

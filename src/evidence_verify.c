@@ -17,9 +17,22 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "funcapi.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -161,21 +174,6 @@ get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out)
 	return true;
 }
 
-static bool
-get_text(HeapTuple t, TupleDesc d, int col, const char **data, int *len)
-{
-	bool		isnull;
-	Datum		v = SPI_getbinval(t, d, col, &isnull);
-	text	   *tx;
-
-	if (isnull)
-		return false;
-	tx = DatumGetTextPP(v);
-	*data = VARDATA_ANY(tx);
-	*len = VARSIZE_ANY_EXHDR(tx);
-	return true;
-}
-
 /* Loads stored nodes and checks the stored checkpoints' own integrity. */
 static StoredCheckpoint *
 load_stored(VerifyState *st, pg_uuid_t *tenant, int *ncp)
@@ -280,177 +278,252 @@ check_checkpoints(VerifyState *st, CmFrontier *f, StoredCheckpoint *cps, int ncp
 	}
 }
 
+/* What the pass over the leaves carries from one entry to the next. */
+typedef struct LeafPass
+{
+	VerifyState *st;
+	pg_uuid_t  *tenant;
+	CmFrontier	f;
+	HTAB	   *subjects;
+	HTAB	   *redactions;
+	int64	   *removed;
+	int			nremoved;
+	int			maxremoved;
+	StoredCheckpoint *cps;
+	int			ncp;
+	int			next_cp;
+} LeafPass;
+
+/* Column numbers of compmap.evidence (checked by compmap_check_evidence_relation). */
+enum
+{
+	V_LEAF_INDEX = 2, V_ENC_VERSION, V_SUBJECT_ID, V_SUBJECT_SEQ, V_SUBJECT_PREV,
+	V_EVENT_TYPE, V_ACTOR, V_OCCURRED_AT, V_RECORDED_AT, V_PAYLOAD, V_PAYLOAD_DIGEST, V_LEAF_HASH
+};
+
+static bool
+datum_hash(Datum v, bool isnull, uint8 *out)
+{
+	bytea	   *b;
+
+	if (isnull)
+		return false;
+	b = DatumGetByteaPP(v);
+	if (VARSIZE_ANY_EXHDR(b) != CM_HASH_LEN)
+		return false;
+	memcpy(out, VARDATA_ANY(b), CM_HASH_LEN);
+	return true;
+}
+
+static bool
+datum_text(Datum v, bool isnull, const char **data, int *len)
+{
+	text	   *tx;
+
+	if (isnull)
+		return false;
+	tx = DatumGetTextPP(v);
+	*data = VARDATA_ANY(tx);
+	*len = VARSIZE_ANY_EXHDR(tx);
+	return true;
+}
+
+/* Checks one entry (values indexed by attribute number); false when bad. */
+static bool
+verify_entry(LeafPass *p, Datum *vals, bool *nulls)
+{
+	VerifyState *st = p->st;
+	int64		index = DatumGetInt64(vals[V_LEAF_INDEX]);
+	int64		expect = (int64) p->f.size;
+	CompmapLeaf leaf;
+	uint8		stored_hash[CM_HASH_LEN];
+	uint8		hash[CM_HASH_LEN];
+	uint8		stored_digest[CM_HASH_LEN];
+	SubjectLink *s;
+	bool		found;
+	static const uint8 zero[CM_HASH_LEN] = {0};
+
+	if (index != expect)
+	{
+		if (index > expect)
+			fail(st, expect, "entry %ld is missing (the next entry has index %ld)", (long) expect, (long) index);
+		else
+			fail(st, index, "entry %ld appears twice", (long) index);
+		return false;
+	}
+	memcpy(&leaf.tenant_id, p->tenant, UUID_LEN);
+	leaf.leaf_index = index;
+	if (nulls[V_ENC_VERSION] || DatumGetInt16(vals[V_ENC_VERSION]) != COMPMAP_ENC_VERSION)
+		fail(st, index, "entry %ld has an unknown encoding version", (long) index);
+	if (nulls[V_SUBJECT_ID])
+		fail(st, index, "entry %ld has no subject", (long) index);
+	else
+		memcpy(&leaf.subject_id, DatumGetUUIDP(vals[V_SUBJECT_ID]), UUID_LEN);
+	leaf.subject_seq = nulls[V_SUBJECT_SEQ] ? 0 : DatumGetInt64(vals[V_SUBJECT_SEQ]);
+	if (!datum_hash(vals[V_SUBJECT_PREV], nulls[V_SUBJECT_PREV], leaf.subject_prev))
+		fail(st, index, "entry %ld has a malformed subject_prev", (long) index);
+	if (!datum_text(vals[V_EVENT_TYPE], nulls[V_EVENT_TYPE], &leaf.event_type, &leaf.event_type_len))
+		fail(st, index, "entry %ld has no event type", (long) index);
+	if (!datum_text(vals[V_ACTOR], nulls[V_ACTOR], &leaf.actor, &leaf.actor_len))
+		fail(st, index, "entry %ld has no actor", (long) index);
+	if (nulls[V_OCCURRED_AT] || nulls[V_RECORDED_AT])
+		fail(st, index, "entry %ld has no occurred_at or recorded_at", (long) index);
+	else
+	{
+		leaf.occurred_at = DatumGetTimestampTz(vals[V_OCCURRED_AT]);
+		leaf.recorded_at = DatumGetTimestampTz(vals[V_RECORDED_AT]);
+	}
+	if (!datum_hash(vals[V_PAYLOAD_DIGEST], nulls[V_PAYLOAD_DIGEST], stored_digest))
+		fail(st, index, "entry %ld has a malformed payload digest", (long) index);
+	if (!datum_hash(vals[V_LEAF_HASH], nulls[V_LEAF_HASH], stored_hash))
+		fail(st, index, "entry %ld has a malformed leaf hash", (long) index);
+	if (st->bad)
+		return false;
+
+	if (!nulls[V_PAYLOAD])
+	{
+		Jsonb	   *payload = DatumGetJsonbP(vals[V_PAYLOAD]);
+
+		compmap_payload_digest(payload, leaf.payload_digest);
+		if (!cm_hash_equal(leaf.payload_digest, stored_digest))
+		{
+			fail(st, index, "entry %ld: payload does not match its digest", (long) index);
+			return false;
+		}
+		if (leaf.event_type_len == strlen(REDACTION_EVENT) &&
+			memcmp(leaf.event_type, REDACTION_EVENT, leaf.event_type_len) == 0)
+			note_redaction_event(p->redactions, payload);
+	}
+	else
+	{
+		/* removed payload: a redaction event must account for it */
+		memcpy(leaf.payload_digest, stored_digest, CM_HASH_LEN);
+		if (p->nremoved == p->maxremoved)
+		{
+			p->maxremoved *= 2;
+			p->removed = repalloc(p->removed, sizeof(int64) * p->maxremoved);
+		}
+		p->removed[p->nremoved++] = index;
+	}
+
+	compmap_leaf_hash(&leaf, hash);
+	if (!cm_hash_equal(hash, stored_hash))
+	{
+		fail(st, index, "entry %ld: leaf hash does not match the entry's fields", (long) index);
+		return false;
+	}
+
+	s = hash_search(p->subjects, &leaf.subject_id, HASH_ENTER, &found);
+	if (!found)
+	{
+		s->seq = 0;
+		memcpy(s->hash, zero, CM_HASH_LEN);
+	}
+	if (leaf.subject_seq != s->seq + 1)
+		fail(st, index, "entry %ld: subject sequence %ld does not follow %ld", (long) index,
+			 (long) leaf.subject_seq, (long) s->seq);
+	else if (!cm_hash_equal(leaf.subject_prev, s->hash))
+		fail(st, index, "entry %ld: subject_prev is not the subject's previous leaf hash", (long) index);
+	s->seq = leaf.subject_seq;
+	memcpy(s->hash, hash, CM_HASH_LEN);
+	if (st->bad)
+		return false;
+
+	compmap_hash_or_error(cm_frontier_append(&p->f, hash, check_node, st));
+	if (!st->bad)
+		check_checkpoints(st, &p->f, p->cps, p->ncp, &p->next_cp);
+	return !st->bad;
+}
+
+/*
+ * Reads the tenant's entries in leaf_index order straight from the primary
+ * key index: no SPI, no tuple copies.  The caller has checked that the role
+ * may read compmap.evidence and can see the tenant, which is exactly what
+ * the table's row-level security policy would allow.
+ */
+static void
+scan_leaves(LeafPass *p)
+{
+	Oid			nsp = get_namespace_oid("compmap", false);
+	Relation	rel = table_open(get_relname_relid("evidence", nsp), AccessShareLock);
+	Relation	idx = index_open(get_relname_relid("evidence_pkey", nsp), AccessShareLock);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "compmap verify row",
+												  ALLOCSET_DEFAULT_SIZES);
+	Datum		vals[V_LEAF_HASH + 1];
+	bool		nulls[V_LEAF_HASH + 1];
+
+	compmap_check_evidence_relation(rel);
+	if (pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, "evidence");
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(p->tenant));
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	slot = table_slot_create(rel, NULL);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		MemoryContext old = MemoryContextSwitchTo(row_cxt);
+		bool		ok;
+
+		CHECK_FOR_INTERRUPTS();
+		slot_getallattrs(slot);
+		for (int i = 1; i <= V_LEAF_HASH; i++)
+		{
+			vals[i] = slot->tts_values[i - 1];
+			nulls[i] = slot->tts_isnull[i - 1];
+		}
+		ok = verify_entry(p, vals, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(row_cxt);
+		if (!ok)
+			break;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_endscan(scan);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	MemoryContextDelete(row_cxt);
+}
+
 static void
 verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 {
 	Datum		arg[1] = {UUIDPGetDatum(tenant)};
 	Oid			argtypes[1] = {UUIDOID};
-	Portal		portal;
-	CmFrontier	f;
-	HTAB	   *subjects;
 	HASHCTL		ctl;
-	StoredCheckpoint *cps;
-	int			ncp,
-				next_cp = 0;
-	MemoryContext batch_cxt;
-	HTAB	   *redactions;
-	int64	   *removed;
-	int			nremoved = 0,
-				maxremoved = 16;
-	static const uint8 zero[CM_HASH_LEN] = {0};
+	LeafPass	pass = {0};
+	LeafPass   *p = &pass;
 
-	cps = load_stored(st, tenant, &ncp);
-	removed = palloc(sizeof(int64) * maxremoved);
+	p->st = st;
+	p->tenant = tenant;
+	p->cps = load_stored(st, tenant, &p->ncp);
+	p->maxremoved = 16;
+	p->removed = palloc(sizeof(int64) * p->maxremoved);
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(int64);
 	ctl.hcxt = CurrentMemoryContext;
-	redactions = hash_create("compmap verify redactions", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	p->redactions = hash_create("compmap verify redactions", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	ctl.keysize = sizeof(pg_uuid_t);
 	ctl.entrysize = sizeof(SubjectLink);
 	ctl.hcxt = CurrentMemoryContext;
-	subjects = hash_create("compmap verify subjects", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	cm_frontier_init(&f);
-	check_checkpoints(st, &f, cps, ncp, &next_cp);
+	p->subjects = hash_create("compmap verify subjects", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	cm_frontier_init(&p->f);
+	check_checkpoints(st, &p->f, p->cps, p->ncp, &p->next_cp);
 
-	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "compmap verify batch", ALLOCSET_DEFAULT_SIZES);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT leaf_index, enc_version, subject_id, subject_seq, subject_prev, event_type, "
-									   "actor, occurred_at, recorded_at, payload, payload_digest, leaf_hash "
-									   "FROM compmap.evidence WHERE tenant_id = $1 ORDER BY leaf_index",
-									   1, argtypes, arg, NULL, true, 0);
-	*checked = 0;
-	while (!st->bad)
-	{
-		SPI_cursor_fetch(portal, true, VERIFY_BATCH);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed && !st->bad; i++)
-		{
-			HeapTuple	t = SPI_tuptable->vals[i];
-			TupleDesc	d = SPI_tuptable->tupdesc;
-			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-			bool		isnull;
-			int64		index = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
-			int64		expect = (int64) f.size;
-			CompmapLeaf leaf;
-			uint8		stored_hash[CM_HASH_LEN];
-			uint8		hash[CM_HASH_LEN];
-			uint8		stored_digest[CM_HASH_LEN];
-			Datum		v;
-			SubjectLink *s;
-			bool		found;
-
-			if (index != expect)
-			{
-				if (index > expect)
-					fail(st, expect, "entry %ld is missing (the next entry has index %ld)", (long) expect, (long) index);
-				else
-					fail(st, index, "entry %ld appears twice", (long) index);
-				MemoryContextSwitchTo(old);
-				break;
-			}
-			memcpy(&leaf.tenant_id, tenant, UUID_LEN);
-			leaf.leaf_index = index;
-			if (DatumGetInt16(SPI_getbinval(t, d, 2, &isnull)) != COMPMAP_ENC_VERSION || isnull)
-				fail(st, index, "entry %ld has an unknown encoding version", (long) index);
-			v = SPI_getbinval(t, d, 3, &isnull);
-			if (isnull)
-				fail(st, index, "entry %ld has no subject", (long) index);
-			else
-				memcpy(&leaf.subject_id, DatumGetUUIDP(v), UUID_LEN);
-			leaf.subject_seq = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
-			if (!get_hash(t, d, 5, leaf.subject_prev))
-				fail(st, index, "entry %ld has a malformed subject_prev", (long) index);
-			if (!get_text(t, d, 6, &leaf.event_type, &leaf.event_type_len))
-				fail(st, index, "entry %ld has no event type", (long) index);
-			if (!get_text(t, d, 7, &leaf.actor, &leaf.actor_len))
-				fail(st, index, "entry %ld has no actor", (long) index);
-			leaf.occurred_at = DatumGetTimestampTz(SPI_getbinval(t, d, 8, &isnull));
-			if (isnull)
-				fail(st, index, "entry %ld has no occurred_at", (long) index);
-			leaf.recorded_at = DatumGetTimestampTz(SPI_getbinval(t, d, 9, &isnull));
-			if (isnull)
-				fail(st, index, "entry %ld has no recorded_at", (long) index);
-			if (!get_hash(t, d, 11, stored_digest))
-				fail(st, index, "entry %ld has a malformed payload digest", (long) index);
-			if (!get_hash(t, d, 12, stored_hash))
-				fail(st, index, "entry %ld has a malformed leaf hash", (long) index);
-			if (st->bad)
-			{
-				MemoryContextSwitchTo(old);
-				break;
-			}
-			v = SPI_getbinval(t, d, 10, &isnull);
-			if (!isnull)
-			{
-				Jsonb	   *payload = DatumGetJsonbP(v);
-
-				compmap_payload_digest(payload, leaf.payload_digest);
-				if (!cm_hash_equal(leaf.payload_digest, stored_digest))
-				{
-					fail(st, index, "entry %ld: payload does not match its digest", (long) index);
-					MemoryContextSwitchTo(old);
-					break;
-				}
-				if (leaf.event_type_len == strlen(REDACTION_EVENT) &&
-					memcmp(leaf.event_type, REDACTION_EVENT, leaf.event_type_len) == 0)
-					note_redaction_event(redactions, payload);
-			}
-			else
-			{
-				/* removed payload: a redaction event must account for it */
-				memcpy(leaf.payload_digest, stored_digest, CM_HASH_LEN);
-				if (nremoved == maxremoved)
-				{
-					maxremoved *= 2;
-					removed = repalloc(removed, sizeof(int64) * maxremoved);
-				}
-				removed[nremoved++] = index;
-			}
-
-			compmap_leaf_hash(&leaf, hash);
-			if (!cm_hash_equal(hash, stored_hash))
-			{
-				fail(st, index, "entry %ld: leaf hash does not match the entry's fields", (long) index);
-				MemoryContextSwitchTo(old);
-				break;
-			}
-
-			s = hash_search(subjects, &leaf.subject_id, HASH_ENTER, &found);
-			if (!found)
-			{
-				s->seq = 0;
-				memcpy(s->hash, zero, CM_HASH_LEN);
-			}
-			if (leaf.subject_seq != s->seq + 1)
-				fail(st, index, "entry %ld: subject sequence %ld does not follow %ld", (long) index,
-					 (long) leaf.subject_seq, (long) s->seq);
-			else if (!cm_hash_equal(leaf.subject_prev, s->hash))
-				fail(st, index, "entry %ld: subject_prev is not the subject's previous leaf hash", (long) index);
-			s->seq = leaf.subject_seq;
-			memcpy(s->hash, hash, CM_HASH_LEN);
-
-			if (!st->bad)
-				compmap_hash_or_error(cm_frontier_append(&f, hash, check_node, st));
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(batch_cxt);
-			if (!st->bad)
-				check_checkpoints(st, &f, cps, ncp, &next_cp);
-		}
-		*checked = (int64) f.size;
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-	*checked = (int64) f.size;
+	if (!st->bad)
+		scan_leaves(p);
+	*checked = (int64) p->f.size;
 	if (st->bad)
 		return;
 
 	/* Removed payloads without the redaction event compmap.redact() logs. */
-	for (int i = 0; i < nremoved; i++)
-		if (hash_search(redactions, &removed[i], HASH_FIND, NULL) == NULL)
+	for (int i = 0; i < p->nremoved; i++)
+		if (hash_search(p->redactions, &p->removed[i], HASH_FIND, NULL) == NULL)
 		{
-			fail(st, removed[i], "entry %ld: payload was removed without a redaction event",
-				 (long) removed[i]);
+			fail(st, p->removed[i], "entry %ld: payload was removed without a redaction event",
+				 (long) p->removed[i]);
 			return;
 		}
 
@@ -476,10 +549,10 @@ verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 		}
 	}
 
-	if (next_cp < ncp)
+	if (p->next_cp < p->ncp)
 	{
-		fail(st, (int64) f.size, "the log has %ld entries but signed checkpoint %ld covers %ld: entries were removed",
-			 (long) f.size, (long) cps[next_cp].number, (long) cps[next_cp].size);
+		fail(st, (int64) p->f.size, "the log has %ld entries but signed checkpoint %ld covers %ld: entries were removed",
+			 (long) p->f.size, (long) p->cps[p->next_cp].number, (long) p->cps[p->next_cp].size);
 		return;
 	}
 
@@ -498,21 +571,21 @@ verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 			size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 			fb = get_bytea(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 		}
-		if (SPI_processed == 0 && f.size > 0)
+		if (SPI_processed == 0 && p->f.size > 0)
 			fail(st, 0, "the evidence head is missing");
-		else if (size < (int64) f.size)
+		else if (size < (int64) p->f.size)
 			fail(st, size, "the head says the log has %ld entries, but it has %ld: the head was rewound",
-				 (long) size, (long) f.size);
-		else if (size > (int64) f.size)
-			fail(st, (int64) f.size, "the head says the log has %ld entries, but only %ld remain: entries were removed at the tail",
-				 (long) size, (long) f.size);
+				 (long) size, (long) p->f.size);
+		else if (size > (int64) p->f.size)
+			fail(st, (int64) p->f.size, "the head says the log has %ld entries, but only %ld remain: entries were removed at the tail",
+				 (long) size, (long) p->f.size);
 		else if (fb != NULL)
 		{
-			uint8	   *expect = palloc(cm_frontier_bytes(f.size) + 1);
+			uint8	   *expect = palloc(cm_frontier_bytes(p->f.size) + 1);
 
-			cm_frontier_serialize(&f, expect);
-			if (VARSIZE_ANY_EXHDR(fb) != cm_frontier_bytes(f.size) ||
-				memcmp(VARDATA_ANY(fb), expect, cm_frontier_bytes(f.size)) != 0)
+			cm_frontier_serialize(&p->f, expect);
+			if (VARSIZE_ANY_EXHDR(fb) != cm_frontier_bytes(p->f.size) ||
+				memcmp(VARDATA_ANY(fb), expect, cm_frontier_bytes(p->f.size)) != 0)
 				fail(st, size > 0 ? size - 1 : 0, "the stored head frontier does not match the log");
 		}
 	}

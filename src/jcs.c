@@ -68,11 +68,10 @@ jcs_next_unit(const unsigned char **p, const unsigned char *end, int *pending)
 	return (int) cp;
 }
 
+/* UTF-16 order, the slow way: only needed near surrogates (see below). */
 static int
-jcs_member_cmp(const void *a, const void *b)
+jcs_utf16_cmp(const JcsMember *ma, const JcsMember *mb)
 {
-	const JcsMember *ma = a;
-	const JcsMember *mb = b;
 	const unsigned char *pa = (const unsigned char *) ma->key;
 	const unsigned char *pb = (const unsigned char *) mb->key;
 	const unsigned char *ea = pa + ma->keylen;
@@ -92,44 +91,83 @@ jcs_member_cmp(const void *a, const void *b)
 	}
 }
 
+/*
+ * Byte order of UTF-8 is code point order, which equals UTF-16 order except
+ * between U+E000..U+FFFF (lead bytes 0xEE, 0xEF) and supplementary
+ * characters (lead bytes 0xF0 and up).  Keys are compared bytewise unless
+ * the first difference involves such a lead byte.
+ */
+static int
+jcs_member_cmp(const void *a, const void *b)
+{
+	const JcsMember *ma = a;
+	const JcsMember *mb = b;
+	int			n = Min(ma->keylen, mb->keylen);
+	const unsigned char *pa = (const unsigned char *) ma->key;
+	const unsigned char *pb = (const unsigned char *) mb->key;
+	int			i = 0;
+
+	while (i < n && pa[i] == pb[i])
+		i++;
+	if (i == n)
+		return ma->keylen < mb->keylen ? -1 : ma->keylen > mb->keylen ? 1 : 0;
+	{
+		/* the differing bytes sit in characters that start at or before i */
+		int			start = i;
+
+		while (start > 0 && (pa[start] & 0xC0) == 0x80)
+			start--;
+		if (pa[start] >= 0xEE || pb[start] >= 0xEE)
+			return jcs_utf16_cmp(ma, mb);
+	}
+	return pa[i] < pb[i] ? -1 : 1;
+}
+
 static void
 jcs_string(StringInfo out, const char *s, int len)
 {
+	int			run = 0;			/* start of the bytes copied as they are */
+
 	appendStringInfoCharMacro(out, '"');
 	for (int i = 0; i < len; i++)
 	{
 		unsigned char c = (unsigned char) s[i];
+		const char *esc;
 
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		appendBinaryStringInfo(out, s + run, i - run);
+		run = i + 1;
 		switch (c)
 		{
 			case '"':
-				appendBinaryStringInfo(out, "\\\"", 2);
+				esc = "\\\"";
 				break;
 			case '\\':
-				appendBinaryStringInfo(out, "\\\\", 2);
+				esc = "\\\\";
 				break;
 			case '\b':
-				appendBinaryStringInfo(out, "\\b", 2);
+				esc = "\\b";
 				break;
 			case '\f':
-				appendBinaryStringInfo(out, "\\f", 2);
+				esc = "\\f";
 				break;
 			case '\n':
-				appendBinaryStringInfo(out, "\\n", 2);
+				esc = "\\n";
 				break;
 			case '\r':
-				appendBinaryStringInfo(out, "\\r", 2);
+				esc = "\\r";
 				break;
 			case '\t':
-				appendBinaryStringInfo(out, "\\t", 2);
+				esc = "\\t";
 				break;
 			default:
-				if (c < 0x20)
-					appendStringInfo(out, "\\u%04x", c);
-				else
-					appendStringInfoCharMacro(out, (char) c);
+				appendStringInfo(out, "\\u%04x", c);
+				continue;
 		}
+		appendBinaryStringInfo(out, esc, 2);
 	}
+	appendBinaryStringInfo(out, s + run, len - run);
 	appendStringInfoCharMacro(out, '"');
 }
 
@@ -155,7 +193,29 @@ jcs_number(StringInfo out, Numeric num)
 	{
 		/* strtod, not numeric_float8: an overflow gets compmap's own error */
 		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+		int			digits = 0;
+		bool		integral = true;
 
+		for (const char *c = text + (text[0] == '-'); *c; c++)
+		{
+			if (*c < '0' || *c > '9')
+			{
+				integral = false;
+				break;
+			}
+			digits++;
+		}
+
+		/*
+		 * Integers of up to 15 digits are exact doubles and ECMAScript prints
+		 * them as their digits: no conversion needed.
+		 */
+		if (integral && digits <= 15 && strcmp(text, "-0") != 0)
+		{
+			appendStringInfoString(out, text);
+			pfree(text);
+			return;
+		}
 		d = strtod(text, NULL);
 		pfree(text);
 	}
@@ -284,7 +344,21 @@ jcs_container(StringInfo out, JsonbContainer *container)
 				members[i++].value = v;
 			}
 		}
-		qsort(members, i, sizeof(JcsMember), jcs_member_cmp);
+		/* most objects are small: insertion sort beats qsort's overhead */
+		if (i > 32)
+			qsort(members, i, sizeof(JcsMember), jcs_member_cmp);
+		else for (int a = 1; a < i; a++)
+		{
+			JcsMember	m = members[a];
+			int			b = a - 1;
+
+			while (b >= 0 && jcs_member_cmp(&members[b], &m) > 0)
+			{
+				members[b + 1] = members[b];
+				b--;
+			}
+			members[b + 1] = m;
+		}
 		appendStringInfoChar(out, '{');
 		for (int j = 0; j < i; j++)
 		{
