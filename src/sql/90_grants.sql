@@ -32,8 +32,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.verify_consistency(bigint, bigint, bytea, bytea, bytea[]),
     @extschema@.verify(uuid),
     @extschema@.verify_checkpoint(text, text, bytea),
-    @extschema@.checkpoint_body(uuid),
-    @extschema@.export_log(uuid)
+    @extschema@.checkpoint_body(uuid)
 TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
 
 -- Writing evidence and recording checkpoints.
@@ -68,3 +67,13 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.expire_risk_acceptances(date)
 TO compmap_admin, compmap_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.set_sla(uuid, text, integer) TO compmap_admin;
+
+-- Auditor packs and their helpers: read-only, for every role.
+GRANT EXECUTE ON FUNCTION
+    @extschema@.utc_text(timestamptz),
+    @extschema@.unix_us(timestamptz),
+    @extschema@.evidence_entry_json(@extschema@.evidence),
+    @extschema@.hashes_b64(bytea[]),
+    @extschema@.auditor_pack(uuid, bigint),
+    @extschema@.export_log(uuid)
+TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;

@@ -958,6 +958,131 @@ def verify_export(export, trusted_keys=None, out=sys.stdout):
 
 
 # ---------------------------------------------------------------------------
+# Auditor packs (docs/auditor-pack.md): one finding's entries, each with an
+# inclusion proof to a signed checkpoint, and consistency proofs from the
+# earlier checkpoints the pack names.
+# ---------------------------------------------------------------------------
+
+PACK_FORMAT = "compmap.auditor-pack/1"
+
+
+def _proof_list(value, what: str) -> list:
+    if not isinstance(value, list):
+        raise VerifyError(f"{what} is not a list")
+    proof = [b64decode_strict(item, what) for item in value]
+    if any(len(h) != HASH_LEN for h in proof):
+        raise VerifyError(f"{what} holds a hash that is not {HASH_LEN} bytes")
+    return proof
+
+
+def verify_pack(pack, trusted_keys=None, trusted_notes=(), out=sys.stdout):
+    """Verifies a parsed auditor pack; returns a list of (first_bad_index, reason).
+
+    trusted_keys replaces the key the pack names; trusted_notes are signed
+    checkpoints the auditor already holds, which the pack's checkpoint must
+    provably extend.
+    """
+    report = Report(out)
+    if not isinstance(pack, dict) or pack.get("format") != PACK_FORMAT:
+        report.fail(0, f"not a {PACK_FORMAT} document")
+        return report.failures
+    try:
+        tenant_text = str(pack.get("tenant_id")).lower()
+        tenant = uuid_bytes(tenant_text, "tenant_id")
+        finding = uuid_bytes(pack.get("finding_id"), "finding_id")
+        entries, cp_item = pack.get("entries"), pack.get("checkpoint")
+        earlier = pack.get("earlier_checkpoints", [])
+        if not isinstance(entries, list) or not isinstance(cp_item, dict) or not isinstance(earlier, list):
+            raise VerifyError("entries, checkpoint and earlier_checkpoints are required")
+        if trusted_keys is not None:
+            keys = trusted_keys
+        else:
+            keys = _parse_keys([{"key_name": cp_item.get("key_name"), "public_key": cp_item.get("public_key")}])
+        body, signer = verify_signed_note(str(cp_item.get("signed")).encode("utf-8"), keys)
+        cp = parse_checkpoint_body(body)
+    except VerifyError as e:
+        report.fail(0, f"checkpoint: {e}")
+        return report.failures
+    finding_text = str(uuid.UUID(bytes=finding))
+    report.line(f"compmap auditor pack, tenant {tenant_text}, finding {finding_text}")
+    source = "given on the command line" if trusted_keys is not None else "named by the pack itself (pin it with --key)"
+    report.line(f"checkpoint: size {cp['size']}, time {cp['time']}, signed by {signer}, key {source}")
+    if cp["tenant"] != tenant_text:
+        report.fail(0, f"checkpoint origin names tenant {cp['tenant']}, not {tenant_text}")
+    if cp_item.get("tree_size") != cp["size"]:
+        report.fail(0, "checkpoint tree_size differs from the signed body")
+
+    # The finding's entries: complete from its first entry, each proven.
+    chains, stats = {}, {"redacted": 0}
+    for pos, entry in enumerate(entries):
+        index = entry.get("leaf_index") if isinstance(entry, dict) else None
+        where = index if is_int(index) else pos
+        computed = _check_entry(where, entry, tenant, chains, report, stats)
+        if not isinstance(entry, dict):
+            continue
+        try:
+            if uuid_bytes(entry.get("subject_id"), "subject_id") != finding:
+                report.fail(where, "entry belongs to another subject than the pack's finding")
+        except VerifyError as e:
+            report.fail(where, str(e))
+        payload = entry.get("payload")
+        if payload is not None and entry.get("canonical_payload") != jcs(payload):
+            report.fail(where, "canonical_payload is not JCS(payload)")
+        if not is_int(index) or not 0 <= index < cp["size"]:
+            report.fail(where, f"leaf_index is not inside the checkpoint's {cp['size']} entries")
+            continue
+        try:
+            proof = _proof_list(entry.get("inclusion_proof"), "inclusion_proof")
+            if not verify_inclusion(index, cp["size"], computed, proof, cp["root"]):
+                report.fail(where, "inclusion proof does not lead to the checkpoint root")
+        except VerifyError as e:
+            report.fail(where, str(e))
+    seqs = [e.get("subject_seq") for e in entries if isinstance(e, dict)]
+    if seqs != list(range(1, len(entries) + 1)):
+        report.fail(0, "entries are not the finding's chain from its first entry in order")
+    report.line(f"entries: {len(entries)} (subject sequence 1..{len(entries)}), "
+                f"later entries not yet covered by this checkpoint: {pack.get('entries_after_checkpoint', 0)}")
+
+    # Earlier checkpoints: each signed, each extended by the pack's checkpoint.
+    proven = {body: cp}
+    for j, item in enumerate(earlier):
+        try:
+            ebody, esigner = verify_signed_note(str(item.get("signed")).encode("utf-8"), keys)
+            ecp = parse_checkpoint_body(ebody)
+            proof = _proof_list(item.get("consistency_proof"), "consistency_proof")
+        except (VerifyError, AttributeError) as e:
+            report.fail(0, f"earlier checkpoint {j}: {e}")
+            continue
+        if ecp["tenant"] != tenant_text:
+            report.fail(0, f"earlier checkpoint {j}: names another tenant")
+        elif ecp["size"] > cp["size"] or not verify_consistency(ecp["size"], cp["size"], ecp["root"], cp["root"], proof):
+            report.fail(0, f"earlier checkpoint {j} (size {ecp['size']}): the pack's checkpoint does not extend it")
+        else:
+            proven[ebody] = ecp
+            report.line(f"  earlier checkpoint {j}: size {ecp['size']}, extended by the pack's checkpoint: ok")
+
+    # Checkpoints the auditor already trusts.
+    for j, note in enumerate(trusted_notes):
+        try:
+            tbody, _ = verify_signed_note(note, keys)
+            tcp = parse_checkpoint_body(tbody)
+        except VerifyError as e:
+            report.fail(0, f"trusted checkpoint {j}: {e}")
+            continue
+        if tbody in proven:
+            report.line(f"  trusted checkpoint {j} (size {tcp['size']}): the pack proves it is extended: ok")
+        elif tcp["size"] == cp["size"] and tcp["root"] != cp["root"]:
+            report.fail(0, f"trusted checkpoint {j}: same size {tcp['size']} with a different root (split view)")
+        else:
+            report.fail(0, f"trusted checkpoint {j} (size {tcp['size']}): the pack does not prove that its "
+                           "checkpoint extends it")
+
+    if not report.failures:
+        report.line(f"OK finding={finding_text} entries={len(entries)} checkpoint_size={cp['size']} signed_by={signer}")
+    return report.failures
+
+
+# ---------------------------------------------------------------------------
 # Known-answer inputs, shared by `kat`, `example` and the self-tests.
 # ---------------------------------------------------------------------------
 
@@ -1463,6 +1588,25 @@ def cmd_log(args) -> int:
     return 0
 
 
+def cmd_pack(args) -> int:
+    try:
+        keys = _parse_key_args(args.key) if args.key else None
+        pack = load_export(args.pack)
+        notes = []
+        for path in args.trusted_checkpoint or []:
+            with open(path, "rb") as f:
+                notes.append(f.read())
+    except (VerifyError, OSError) as e:
+        print(f"FAIL first_bad_index=0 reason={e}")
+        return 1
+    failures = verify_pack(pack, trusted_keys=keys, trusted_notes=notes)
+    if failures:
+        index, reason = failures[0]
+        print(f"FAIL first_bad_index={index} reason={reason}")
+        return 1
+    return 0
+
+
 def cmd_checkpoint(args) -> int:
     try:
         keys = _parse_key_args(args.key)
@@ -1558,6 +1702,12 @@ def main(argv=None) -> int:
     p.add_argument("export", help="export JSON file")
     p.add_argument("--key", action="append", metavar="NAME:BASE64",
                    help="trust only this key (repeatable) instead of the export's public_keys")
+    p = sub.add_parser("pack", help="verify an auditor pack (one finding's evidence)")
+    p.add_argument("pack", help="auditor pack JSON file")
+    p.add_argument("--key", action="append", metavar="NAME:BASE64",
+                   help="trust only this key (repeatable) instead of the key the pack names")
+    p.add_argument("--trusted-checkpoint", action="append", metavar="FILE",
+                   help="a signed checkpoint you already hold; the pack must prove it is extended")
     p = sub.add_parser("checkpoint", help="verify one signed checkpoint note")
     p.add_argument("file", help="signed note file, or - for stdin")
     p.add_argument("--key", action="append", required=True, metavar="NAME:BASE64")
@@ -1568,7 +1718,7 @@ def main(argv=None) -> int:
     p.add_argument("what", choices=["body", "note", "export"])
     p.add_argument("rest", nargs="*")
     args = parser.parse_args(argv)
-    handlers = {"selftest": cmd_selftest, "log": cmd_log, "checkpoint": cmd_checkpoint,
+    handlers = {"selftest": cmd_selftest, "log": cmd_log, "pack": cmd_pack, "checkpoint": cmd_checkpoint,
                 "kat": cmd_kat, "example": cmd_example}
     return handlers[args.command](args)
 
