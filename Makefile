@@ -20,7 +20,8 @@ OBJS = \
 	src/evidence_verify.o \
 	src/checkpoint.o \
 	src/finding_status.o \
-	src/cvss.o
+	src/cvss.o \
+	src/crosswalk.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.
@@ -31,6 +32,8 @@ SQL_PIECES = \
 	src/sql/30_evidence.sql \
 	src/sql/35_checkpoint.sql \
 	src/sql/40_finding_types.sql \
+	src/sql/45_catalogue.sql \
+	src/sql/50_catalogue_data.sql \
 	src/sql/60_findings.sql \
 	src/sql/80_auditor_pack.sql \
 	src/sql/90_grants.sql
@@ -54,7 +57,8 @@ REGRESS = \
 	tamper \
 	finding_status \
 	cvss \
-	findings
+	findings \
+	catalogue
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \
@@ -65,7 +69,7 @@ ISOLATION = \
 	evidence_subject_cache
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=compmap
 
-EXTRA_CLEAN = results output_iso compmap--$(EXTVERSION).sql
+EXTRA_CLEAN = results output_iso compmap--$(EXTVERSION).sql src/sql/50_catalogue_data.sql
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -73,6 +77,12 @@ include $(PGXS)
 
 compmap--$(EXTVERSION).sql: $(SQL_PIECES) compmap.control
 	cat $(SQL_PIECES) > $@
+
+# The catalogue data piece is generated from the CSVs under src/data/
+# (docs/data-provenance.md); it is not committed.
+CATALOGUE_DATA = $(sort $(wildcard src/data/*.csv src/data/*/*.csv))
+src/sql/50_catalogue_data.sql: tools/gen-catalogue.py $(CATALOGUE_DATA)
+	python3 tools/gen-catalogue.py src/data $@
 
 .PHONY: test demo bench
 test:

@@ -77,3 +77,22 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.auditor_pack(uuid, bigint),
     @extschema@.export_log(uuid)
 TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
+
+-- Catalogue and crosswalk: global data every role reads (SELECT above);
+-- written only through the SECURITY DEFINER functions, by compmap_admin.
+GRANT EXECUTE ON FUNCTION
+    @extschema@.crosswalk(text, text, integer),
+    @extschema@.split_control_ref(text),
+    @extschema@.controls_for(text[], text, text, uuid)
+TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.add_framework(text, text, text, text, text, text),
+    @extschema@.add_control(text, text, text, text, text, jsonb),
+    @extschema@.add_mapping_source(text, text, text, text, text, text),
+    @extschema@.add_edge(text, text, text, text, text, integer, boolean, text),
+    @extschema@.remove_edge(text, text, text),
+    @extschema@.remove_framework(text),
+    @extschema@.add_mapping_rule(text, text, text, text, text, text)
+TO compmap_admin;
+-- Per-tenant rule overrides are tenant-owned rows, limited by row-level security.
+GRANT INSERT, UPDATE, DELETE ON @extschema@.tenant_mapping_rule TO compmap_admin, compmap_writer;
