@@ -156,3 +156,12 @@ SELECT compmap.normalize_severity(s) FROM unnest(ARRAY['Critical', 'HIGH', 'mode
 
 -- the whole history is in a log that verifies
 SELECT ok, checked > 100 AS many_entries FROM compmap.verify(:'t');
+
+-- the controls a finding touches, through the mapping rules and the crosswalk
+SELECT finding_id AS cat FROM compmap.record_finding(:'t', 'Hard-coded AWS key', 'gitleaks', scanner => 'gitleaks',
+       rule_id => 'aws-access-token', scanner_severity => 'high', asset_kind => 'repository',
+       asset_name => 'git@example.org:acme/shop', location => 'deploy/env.sh:3', category => 'secret') \gset
+SELECT framework, control, relationships, hops, fail_propagates, rule_kind || ':' || rule_key AS rule
+  FROM compmap.finding_controls WHERE finding_id = :'cat' AND hops = 0 ORDER BY framework, control;
+SELECT count(*) > 0 AS reaches_nis2_through_crosswalk FROM compmap.finding_controls WHERE finding_id = :'cat' AND framework = 'nis2';
+SELECT pg_temp.try(format($q$SELECT compmap.record_finding(%L, 'bad category', 'x', scanner => 'x', rule_id => 'y', category => 'nonsense')$q$, :'t'));

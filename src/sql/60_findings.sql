@@ -50,6 +50,8 @@ CREATE TABLE @extschema@.finding (
     rule_id             text,
     cve_ids             text[]      NOT NULL DEFAULT '{}',
     cwe_ids             text[]      NOT NULL DEFAULT '{}',
+    category            text        CHECK (category IN ('code_weakness', 'exposed_service', 'malware', 'misconfiguration',
+                                                        'missing_patch', 'secret', 'vulnerable_dependency', 'weak_tls')),
     cvss                @extschema@.cvss,
     scanner_severity    text,
     severity            text        NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low', 'none')),
@@ -80,6 +82,7 @@ CREATE TABLE @extschema@.finding (
 CREATE INDEX finding_status_idx ON @extschema@.finding (tenant_id, status);
 COMMENT ON TABLE @extschema@.finding IS 'One row per security finding; change status only through compmap.set_status() or an UPDATE the transition graph allows. Every change is in the evidence log.';
 COMMENT ON COLUMN @extschema@.finding.fingerprint IS 'SHA-256 identifying the finding across re-imports (compmap.finding_fingerprint); unique per tenant.';
+COMMENT ON COLUMN @extschema@.finding.category IS 'Kind of weakness, used with CWE ids and the scanner to map the finding to controls (compmap.finding_controls).';
 COMMENT ON COLUMN @extschema@.finding.severity IS 'From the CVSS vector when there is one, else from the scanner''s severity.';
 COMMENT ON COLUMN @extschema@.finding.status IS 'Lifecycle state (compmap.finding_status; graph in docs/findings-lifecycle.md).';
 COMMENT ON COLUMN @extschema@.finding.due_date IS 'SLA due date: first seen (or reopened) plus the tenant''s days-to-fix for the severity.';
@@ -192,7 +195,7 @@ BEGIN
             pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
                 'title', NEW.title, 'scanner', NEW.scanner, 'rule_id', NEW.rule_id,
                 'fingerprint', pg_catalog.encode(NEW.fingerprint, 'hex'), 'severity', NEW.severity,
-                'cvss', NEW.cvss::text, 'cve_ids', NEW.cve_ids, 'cwe_ids', NEW.cwe_ids,
+                'cvss', NEW.cvss::text, 'cve_ids', NEW.cve_ids, 'cwe_ids', NEW.cwe_ids, 'category', NEW.category,
                 'asset_id', NEW.asset_id, 'location', NEW.location, 'due_date', NEW.due_date,
                 'first_seen', NEW.first_seen)),
             NEW.first_seen);
@@ -333,7 +336,8 @@ CREATE FUNCTION @extschema@.record_finding(
     scanner_severity text DEFAULT NULL, asset_kind text DEFAULT NULL, asset_name text DEFAULT NULL,
     location text DEFAULT NULL, cve_ids text[] DEFAULT '{}', cwe_ids text[] DEFAULT '{}',
     description text DEFAULT NULL, reference_urls text[] DEFAULT '{}',
-    fingerprint bytea DEFAULT NULL, seen_at timestamptz DEFAULT pg_catalog.now())
+    fingerprint bytea DEFAULT NULL, seen_at timestamptz DEFAULT pg_catalog.now(),
+    category text DEFAULT NULL)
 RETURNS TABLE (finding_id uuid, action text, status @extschema@.finding_status)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -360,10 +364,10 @@ BEGIN
      WHERE x.tenant_id = tenant AND x.fingerprint = fp FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM pg_catalog.set_config('compmap.actor', actor, true);
-        INSERT INTO @extschema@.finding (tenant_id, fingerprint, title, scanner, rule_id, cve_ids, cwe_ids, cvss,
+        INSERT INTO @extschema@.finding (tenant_id, fingerprint, title, scanner, rule_id, cve_ids, cwe_ids, category, cvss,
                                          scanner_severity, severity, asset_id, location, description, reference_urls,
                                          first_seen, last_seen)
-        VALUES (tenant, fp, title, scanner, rule_id, coalesce(cve_ids, '{}'), coalesce(cwe_ids, '{}'), cvss,
+        VALUES (tenant, fp, title, scanner, rule_id, coalesce(cve_ids, '{}'), coalesce(cwe_ids, '{}'), category, cvss,
                 scanner_severity, 'none', aid, location, description, coalesce(reference_urls, '{}'), seen_at, seen_at)
         RETURNING finding.finding_id INTO f;
         PERFORM pg_catalog.set_config('compmap.actor', '', true);
@@ -382,7 +386,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.record_finding(uuid, text, text, text, text, @extschema@.cvss, text, text, text, text, text[], text[], text, text[], bytea, timestamptz) IS 'Records a sighting of a finding: creates it (status new, SLA due date set), or updates last_seen and reopens it when it was fixed or verified; explicit triage decisions are kept.';
+COMMENT ON FUNCTION @extschema@.record_finding(uuid, text, text, text, text, @extschema@.cvss, text, text, text, text, text[], text[], text, text[], bytea, timestamptz, text) IS 'Records a sighting of a finding: creates it (status new, SLA due date set), or updates last_seen and reopens it when it was fixed or verified; explicit triage decisions are kept.';
 
 -- Moves risk acceptances whose expiry has passed back to reopened.
 CREATE FUNCTION @extschema@.expire_risk_acceptances(as_of date DEFAULT CURRENT_DATE) RETURNS integer
@@ -444,3 +448,12 @@ SELECT f.tenant_id, f.severity, pg_catalog.count(*) AS verified_findings,
  WHERE f.verified_at IS NOT NULL
  GROUP BY f.tenant_id, f.severity;
 COMMENT ON VIEW @extschema@.time_to_fix IS 'Mean and median days from first seen to verified, by tenant and severity, for BI.';
+
+-- Every control each finding touches, in every framework, with the rule
+-- and the crosswalk path that connect them (docs/catalogue.md).
+CREATE VIEW @extschema@.finding_controls WITH (security_invoker = true) AS
+SELECT f.tenant_id, f.finding_id, c.framework, c.control, c.relationships, c.hops, c.path,
+       c.fail_propagates, c.rule_kind, c.rule_key, c.source, c.reviewed
+  FROM @extschema@.finding f
+ CROSS JOIN LATERAL @extschema@.controls_for(f.cwe_ids, f.scanner, f.category, f.tenant_id) c;
+COMMENT ON VIEW @extschema@.finding_controls IS 'For each finding, the controls it touches in every framework: the mapping rule (CWE id, scanner, category, tenant override or fallback), the crosswalk path, the set of possible relationships and whether a failing finding counts against the control.';

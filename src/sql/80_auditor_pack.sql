@@ -136,6 +136,13 @@ BEGIN
                 WHEN NOT @extschema@.is_open(f.status) THEN 'closed'
                 WHEN f.due_date < as_of THEN 'overdue'
                 ELSE 'on_track' END),
+        'controls', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'framework', c.framework, 'control', c.control, 'relationships', c.relationships,
+                        'hops', c.hops, 'path', c.path, 'fail_propagates', c.fail_propagates,
+                        'rule', c.rule_kind || ':' || c.rule_key, 'source', c.source, 'reviewed', c.reviewed)
+                        ORDER BY c.framework, c.control), '[]'::jsonb)
+                       FROM @extschema@.finding_controls c
+                      WHERE c.tenant_id = f.tenant_id AND c.finding_id = f.finding_id),
         'history', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
                         'seq', x->'subject_seq', 'event_type', x->'event_type', 'actor', x->'actor',
                         'occurred_at', @extschema@.utc_text(pg_catalog.to_timestamp(0)

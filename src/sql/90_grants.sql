@@ -63,7 +63,7 @@ GRANT EXECUTE ON FUNCTION
 TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
 GRANT EXECUTE ON FUNCTION
     @extschema@.set_status(uuid, @extschema@.finding_status, text, text, text, text, date, uuid),
-    @extschema@.record_finding(uuid, text, text, text, text, @extschema@.cvss, text, text, text, text, text[], text[], text, text[], bytea, timestamptz),
+    @extschema@.record_finding(uuid, text, text, text, text, @extschema@.cvss, text, text, text, text, text[], text[], text, text[], bytea, timestamptz, text),
     @extschema@.expire_risk_acceptances(date)
 TO compmap_admin, compmap_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.set_sla(uuid, text, integer) TO compmap_admin;
