@@ -35,6 +35,7 @@ SQL_PIECES = \
 	src/sql/45_catalogue.sql \
 	src/sql/50_catalogue_data.sql \
 	src/sql/60_findings.sql \
+	src/sql/65_scoring.sql \
 	src/sql/80_auditor_pack.sql \
 	src/sql/90_grants.sql
 

@@ -96,3 +96,19 @@ GRANT EXECUTE ON FUNCTION
 TO compmap_admin;
 -- Per-tenant rule overrides are tenant-owned rows, limited by row-level security.
 GRANT INSERT, UPDATE, DELETE ON @extschema@.tenant_mapping_rule TO compmap_admin, compmap_writer;
+
+-- Scoring.
+GRANT INSERT, UPDATE ON @extschema@.tenant_setting TO compmap_admin;
+GRANT INSERT ON @extschema@.attestation TO compmap_admin, compmap_writer;
+GRANT INSERT, UPDATE ON @extschema@.applicability TO compmap_admin, compmap_writer;
+GRANT INSERT, DELETE ON @extschema@.score_snapshot TO compmap_admin, compmap_writer;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.control_subject(uuid, text, text),
+    @extschema@.resolve_control(text)
+TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.attest(uuid, text, text, text, text, date, date),
+    @extschema@.set_applicability(uuid, text, boolean, text, text),
+    @extschema@.refresh_reports(date)
+TO compmap_admin, compmap_writer;
+GRANT EXECUTE ON FUNCTION @extschema@.set_scan_freshness(uuid, interval) TO compmap_admin;
