@@ -215,21 +215,30 @@ controls AS (
 ),
 -- Open findings, mapped once per distinct (cwe ids, scanner, category).
 open_signatures AS (
-    SELECT f.tenant_id, f.cwe_ids, f.scanner, f.category,
-           pg_catalog.array_agg(f.finding_id ORDER BY f.finding_id) AS findings
+    SELECT f.tenant_id, f.cwe_ids, f.scanner, f.category, pg_catalog.count(*) AS findings
       FROM @extschema@.finding f
      WHERE @extschema@.is_open(f.status)
      GROUP BY f.tenant_id, f.cwe_ids, f.scanner, f.category
+),
+signature_examples AS (
+    -- up to five findings per signature name the evidence; compmap.finding_controls lists all
+    SELECT s.*, (SELECT pg_catalog.array_agg(x.finding_id)
+                   FROM (SELECT y.finding_id FROM @extschema@.finding y
+                          WHERE y.tenant_id = s.tenant_id AND y.cwe_ids = s.cwe_ids
+                            AND y.scanner IS NOT DISTINCT FROM s.scanner AND y.category IS NOT DISTINCT FROM s.category
+                            AND @extschema@.is_open(y.status)
+                          LIMIT 5) x) AS examples
+      FROM open_signatures s
 ),
 finding_hits AS (
     SELECT s.tenant_id, m.framework, m.control,
            pg_catalog.bool_or(m.fail_propagates) AS failing,
            pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-               'findings', pg_catalog.cardinality(s.findings), 'example_findings', s.findings[1:5],
+               'findings', s.findings, 'example_findings', s.examples,
                'path', m.path, 'relationships', m.relationships, 'fails', m.fail_propagates)) AS detail,
-           pg_catalog.sum(pg_catalog.cardinality(s.findings)) FILTER (WHERE m.fail_propagates) AS failing_findings,
-           pg_catalog.sum(pg_catalog.cardinality(s.findings)) FILTER (WHERE NOT m.fail_propagates) AS review_findings
-      FROM open_signatures s
+           pg_catalog.sum(s.findings) FILTER (WHERE m.fail_propagates) AS failing_findings,
+           pg_catalog.sum(s.findings) FILTER (WHERE NOT m.fail_propagates) AS review_findings
+      FROM signature_examples s
      CROSS JOIN LATERAL @extschema@.controls_for(s.cwe_ids, s.scanner, s.category, s.tenant_id) m
      GROUP BY s.tenant_id, m.framework, m.control
 ),
