@@ -3,8 +3,7 @@
 -- file (docs/security.md, "Functions"):
 --   * search_path is pinned to pg_catalog, pg_temp (trigger functions too);
 --   * SECURITY DEFINER only for the functions listed in docs/security.md
---     (the list below mirrors it; test/scripts/security_docs.sh checks that
---     the two agree);
+--     (the list below mirrors it; keep the two in step);
 --   * no EXECUTE for PUBLIC, except type input/output functions and
 --     operator / operator class / cast support functions, which PostgreSQL calls
 --     on behalf of whoever uses the type (they read no table and take no
