@@ -19,6 +19,7 @@ OBJS = \
 	src/evidence_tree.o \
 	src/evidence_verify.o \
 	src/checkpoint.o \
+	src/checkpoint_core.o \
 	src/finding_status.o \
 	src/cvss.o \
 	src/crosswalk.o

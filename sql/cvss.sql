@@ -138,7 +138,7 @@ COPY cvss_bin FROM :'binfile' (FORMAT binary);
 SELECT count(*) AS rows, count(*) FILTER (WHERE b.v = r.v) AS equal
 FROM cvss_bin AS b JOIN cvss_rows AS r USING (id);
 
--- Privileges: scoring functions are for the compmap roles only.
+-- Privileges: scoring functions are for the compmap roles only; type I/O is public.
 SELECT r AS role,
        pg_catalog.has_function_privilege(r, 'compmap.cvss_score(compmap.cvss)', 'EXECUTE') AS cvss_score,
        pg_catalog.has_function_privilege(r, 'compmap.cvss_in(cstring)', 'EXECUTE') AS cvss_in

@@ -26,27 +26,9 @@
 
 #include "compmap.h"
 #include "checkpoint.h"
+#include "checkpoint_core.h"
 
 #define EM_DASH "\xE2\x80\x94"
-
-static bool
-b64_decode_exact(const char *s, int len, uint8 *out, int outlen)
-{
-	char		buf[128];
-	int			n;
-	char		re[128];
-
-	if (len <= 0 || len > 100 || pg_b64_dec_len(len) > (int) sizeof(buf))
-		return false;
-	n = pg_b64_decode(s, len, buf, sizeof(buf));
-	if (n != outlen)
-		return false;
-	/* canonical encoding only: decoding must round-trip */
-	if (pg_b64_encode(buf, n, re, sizeof(re)) != len || memcmp(re, s, len) != 0)
-		return false;
-	memcpy(out, buf, outlen);
-	return true;
-}
 
 char *
 compmap_b64(const uint8 *data, int len)
@@ -97,100 +79,30 @@ compmap_key_id(const char *name, int namelen, const uint8 *pubkey, uint8 *out)
 	pfree(buf.data);
 }
 
-static bool
-parse_int64(const char *s, int len, int64 *out)
-{
-	int64		v = 0;
-
-	if (len <= 0 || len > 19 || (len > 1 && s[0] == '0'))
-		return false;
-	for (int i = 0; i < len; i++)
-	{
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		if (v > (PG_INT64_MAX - (s[i] - '0')) / 10)
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 /*
- * Splits a signed note into body and signatures and parses the body.
- * Returns NULL when well formed, else a reason.
+ * Splits a signed note into body and signatures and parses the body
+ * (src/checkpoint_core.c).  Returns NULL when well formed, else a reason.
  */
 const char *
 compmap_checkpoint_parse(const char *note, int len, CompmapCheckpoint *cp)
 {
-	const char *sep = NULL;
-	const char *line;
-	const char *end;
-	const char *lines[5];
-	int			lens[5];
-	int			nlines = 0;
+	CmCheckpointNote n;
+	const char *reason = cm_checkpoint_parse(note, len, &n);
 
 	memset(cp, 0, sizeof(*cp));
-	if (len == 0 || note[len - 1] != '\n')
-		return "the note does not end with a newline";
-	for (int i = 0; i + 1 < len; i++)
-		if (note[i] == '\n' && note[i + 1] == '\n')
-		{
-			sep = note + i;
-			break;
-		}
-	if (sep == NULL)
-		return "no blank line separates the body from the signatures";
-	cp->body = note;
-	cp->body_len = (sep - note) + 1;
-
-	line = note;
-	end = note + cp->body_len;
-	while (line < end)
-	{
-		const char *nl = memchr(line, '\n', end - line);
-
-		if (nlines == 5)
-			return "the body has more than five lines";
-		lines[nlines] = line;
-		lens[nlines] = nl - line;
-		nlines++;
-		line = nl + 1;
-	}
-	if (nlines != 5)
-		return "the body does not have five lines";
-	if (lens[0] != 17 + 36 || memcmp(lines[0], "compmap.evidence/", 17) != 0)
-		return "the origin line is not compmap.evidence/<tenant>";
-	{
-		char		tenant_text[37];
-
-		memcpy(tenant_text, lines[0] + 17, 36);
-		tenant_text[36] = '\0';
-		for (int i = 0; i < 36; i++)
-			if (!((tenant_text[i] >= '0' && tenant_text[i] <= '9') || (tenant_text[i] >= 'a' && tenant_text[i] <= 'f') ||
-				  (tenant_text[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23))))
-				return "the origin line does not name a tenant uuid in lower case";
-		memcpy(&cp->tenant, DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(tenant_text))), UUID_LEN);
-	}
-	if (!parse_int64(lines[1], lens[1], &cp->size))
-		return "the size line is not a decimal number";
-	if (!b64_decode_exact(lines[2], lens[2], cp->root, CM_HASH_LEN))
-		return "the root line is not the base64 of 32 bytes";
-	if (lens[3] < 6 || memcmp(lines[3], "time ", 5) != 0 || !parse_int64(lines[3] + 5, lens[3] - 5, &cp->time_us))
-		return "the time line is not \"time <microseconds>\"";
-	if (lens[4] < 6 || memcmp(lines[4], "prev ", 5) != 0)
-		return "the prev line is not \"prev <hash>\"";
-	if (lens[4] == 6 && lines[4][5] == '-')
-		cp->has_prev = false;
-	else if (b64_decode_exact(lines[4] + 5, lens[4] - 5, cp->prev, CM_HASH_LEN))
-		cp->has_prev = true;
-	else
-		return "the prev line is neither \"-\" nor the base64 of 32 bytes";
-
-	cp->sigs = sep + 2;
-	cp->sigs_len = (note + len) - cp->sigs;
-	if (cp->sigs_len == 0)
-		return "the note has no signature lines";
+	if (reason)
+		return reason;
+	cp->body = n.body;
+	cp->body_len = n.body_len;
+	StaticAssertStmt(sizeof(cp->tenant.data) == CM_UUID_LEN, "uuid size");
+	memcpy(cp->tenant.data, n.tenant, CM_UUID_LEN);
+	cp->size = n.size;
+	memcpy(cp->root, n.root, CM_HASH_LEN);
+	cp->time_us = n.time_us;
+	cp->has_prev = n.has_prev;
+	memcpy(cp->prev, n.prev, CM_HASH_LEN);
+	cp->sigs = n.sigs;
+	cp->sigs_len = n.sigs_len;
 	return NULL;
 }
 
@@ -219,7 +131,7 @@ compmap_checkpoint_signed_by(const CompmapCheckpoint *cp, const char *key_name,
 		{
 			uint8		blob[68];
 
-			if (b64_decode_exact(line + prefix, llen - prefix, blob, 68) &&
+			if (cm_b64_decode_exact(line + prefix, llen - prefix, blob, 68) &&
 				memcmp(blob, key_id, 4) == 0 &&
 				compmap_ed25519_verify(pubkey, blob + 4, cp->body, cp->body_len))
 				return true;
@@ -308,6 +220,7 @@ compmap_record_checkpoint(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		number = 1;
 	int64		prev_size = 0;
+	OwnerSwitch sw;
 	MemoryContext oldcxt = CurrentMemoryContext;
 
 	reason = compmap_checkpoint_parse(note, len, &cp);
@@ -390,11 +303,24 @@ compmap_record_checkpoint(PG_FUNCTION_ARGS)
 	arg[6] = PointerGetDatum(cstring_to_text(signer));
 	arg[7] = Int64GetDatum(cp.time_us);
 	argtypes[7] = INT8OID;
-	ret = SPI_execute_with_args(
-		"INSERT INTO compmap.checkpoint (tenant_id, checkpoint_no, tree_size, root, time_us, "
-		"body, signed_note, key_name) "
-		"VALUES ($1, $2, $4, $3, $8, $5, $6, $7)",
-		8, argtypes, arg, NULL, false, 0);
+	/*
+	 * Stored as the log's owner: no role may insert checkpoint rows itself,
+	 * so every stored checkpoint went through the checks above.
+	 */
+	compmap_owner_begin(&sw, compmap_log_owner());
+	PG_TRY();
+	{
+		ret = SPI_execute_with_args(
+			"INSERT INTO compmap.checkpoint (tenant_id, checkpoint_no, tree_size, root, time_us, "
+			"body, signed_note, key_name) "
+			"VALUES ($1, $2, $4, $3, $8, $5, $6, $7)",
+			8, argtypes, arg, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		compmap_owner_end(&sw);
+	}
+	PG_END_TRY();
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "storing the checkpoint failed: %s", SPI_result_code_string(ret));
 	ret = SPI_execute_with_args(

@@ -51,6 +51,13 @@ extern void compmap_leaf_hash(const CompmapLeaf *leaf, uint8 *out);
 extern void compmap_hash_or_error(bool ok);
 
 /* evidence.c */
+typedef struct OwnerSwitch
+{
+	Oid			save_uid;
+	int			save_sec;
+} OwnerSwitch;
+extern void compmap_owner_begin(OwnerSwitch *sw, Oid owner);
+extern void compmap_owner_end(OwnerSwitch *sw);
 extern Oid	compmap_log_owner(void);
 extern void compmap_evidence_flush_all(void);
 extern void compmap_evidence_init(void);

@@ -263,11 +263,15 @@ compmap_cvss_metric_list(const CompmapCvss *c, int group)
 	return compmap_cvss_join(names);
 }
 
-/* True when NUL-terminated "name" equals s[0..len). */
+/*
+ * True when NUL-terminated "name" equals s[0..len).  Not strncmp: a NUL
+ * inside s would end the comparison early and name[len] would be read past
+ * its end (found by test/fuzz/fuzz_cvss).
+ */
 static inline bool
 compmap_cvss_name_eq(const char *name, const char *s, int len)
 {
-	return strncmp(name, s, len) == 0 && name[len] == '\0';
+	return len >= 0 && strlen(name) == (size_t) len && memcmp(name, s, len) == 0;
 }
 
 /*

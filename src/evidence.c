@@ -371,21 +371,16 @@ prepare_plans(void)
  * Runs the SPI work of the log as the log's owner, so that callers need no
  * privileges on the head and node tables.  Callers are connected to SPI.
  */
-typedef struct OwnerSwitch
-{
-	Oid			save_uid;
-	int			save_sec;
-} OwnerSwitch;
 
-static void
-owner_begin(OwnerSwitch *sw, Oid owner)
+void
+compmap_owner_begin(OwnerSwitch *sw, Oid owner)
 {
 	GetUserIdAndSecContext(&sw->save_uid, &sw->save_sec);
 	SetUserIdAndSecContext(owner, sw->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 }
 
-static void
-owner_end(OwnerSwitch *sw)
+void
+compmap_owner_end(OwnerSwitch *sw)
 {
 	SetUserIdAndSecContext(sw->save_uid, sw->save_sec);
 }
@@ -615,7 +610,7 @@ tenant_log_prepare(TenantLog *log, Oid owner, bool allow_create_without_tenant,
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	owner_begin(&sw, owner);
+	compmap_owner_begin(&sw, owner);
 	PG_TRY();
 	{
 		prepare_plans();
@@ -624,7 +619,7 @@ tenant_log_prepare(TenantLog *log, Oid owner, bool allow_create_without_tenant,
 	}
 	PG_FINALLY();
 	{
-		owner_end(&sw);
+		compmap_owner_end(&sw);
 	}
 	PG_END_TRY();
 	SPI_finish();
@@ -972,7 +967,7 @@ compmap_evidence_flush_all(void)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	owner_begin(&sw, compmap_log_owner());
+	compmap_owner_begin(&sw, compmap_log_owner());
 	PG_TRY();
 	{
 		prepare_plans();
@@ -985,7 +980,7 @@ compmap_evidence_flush_all(void)
 	}
 	PG_FINALLY();
 	{
-		owner_end(&sw);
+		compmap_owner_end(&sw);
 	}
 	PG_END_TRY();
 	SPI_finish();
@@ -1099,7 +1094,7 @@ compmap_redact(PG_FUNCTION_ARGS)
 	compmap_require_tenant(tenant);
 
 	arg[0] = UUIDPGetDatum(tenant);
-	owner_begin(&sw, compmap_log_owner());
+	compmap_owner_begin(&sw, compmap_log_owner());
 	PG_TRY();
 	{
 		arg[1] = Int64GetDatum(index);
@@ -1135,7 +1130,7 @@ compmap_redact(PG_FUNCTION_ARGS)
 	PG_FINALLY();
 	{
 		compmap_redacting = false;
-		owner_end(&sw);
+		compmap_owner_end(&sw);
 	}
 	PG_END_TRY();
 	SPI_finish();

@@ -11,7 +11,7 @@ export PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
 export PATH="$PG_BINDIR:$PATH"
 
 # Debian packages compmap's build and tests need beyond the server itself.
-COMPMAP_DEPS="postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl libssl-dev make gcc openssl python3"
+COMPMAP_DEPS="postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl libssl-dev make gcc openssl python3 clang-14 libclang-rt-14-dev"
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -68,7 +68,7 @@ start_cluster() {
     [ "$(id -u)" = 0 ] && chown postgres: "$WORK"
     as_pg initdb -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C --no-sync --no-instructions >"$WORK/initdb.log" 2>&1 \
         || { cat "$WORK/initdb.log" >&2; return 1; }
-    PGPORT=$(free_port 54329)
+    PGPORT=$(free_port "${COMPMAP_PORT_BASE:-54329}")
     cat >>"$WORK/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PGPORT

@@ -38,8 +38,11 @@ AS $$
       FROM @extschema@.tenant_access AS a
       JOIN pg_catalog.pg_roles AS r ON r.rolname = a.role_name
      WHERE pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'USAGE')
-       AND (coalesce(pg_catalog.current_setting('compmap.tenant', true), '') = ''
-            OR a.tenant_id = pg_catalog.current_setting('compmap.tenant', true)::uuid)
+       -- nullif: an empty setting (RESET, or SET to '') means "not narrowed";
+       -- SQL does not promise to evaluate OR left to right, so the cast
+       -- must never see ''.
+       AND (NULLIF(pg_catalog.current_setting('compmap.tenant', true), '') IS NULL
+            OR a.tenant_id = NULLIF(pg_catalog.current_setting('compmap.tenant', true), '')::uuid)
 $$;
 COMMENT ON FUNCTION @extschema@.current_tenants() IS 'Tenants visible to the current role, narrowed to compmap.tenant when that setting is not empty.';
 

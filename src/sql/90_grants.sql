@@ -6,6 +6,32 @@ REVOKE ALL ON SCHEMA @extschema@ FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
 
+-- Except what compmap's types cannot work without, as for every built-in
+-- type: input/output, send/receive, the functions behind their operators
+-- and operator classes, and their casts.  They read no table and take no
+-- tenant.  Without this grant a role that may read a finding still could
+-- not cast its status or CVSS vector to text (42501 on finding_status_out),
+-- because these functions carry a SET clause.  test/pgtap/function_rules.sql
+-- fails on any other function executable by PUBLIC.
+DO $public_type_support$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid::regprocedure
+          FROM pg_catalog.pg_proc p
+         WHERE p.pronamespace = '@extschema@'::regnamespace
+           AND p.oid IN (SELECT t.typinput FROM pg_catalog.pg_type t UNION SELECT t.typoutput FROM pg_catalog.pg_type t
+                         UNION SELECT t.typreceive FROM pg_catalog.pg_type t UNION SELECT t.typsend FROM pg_catalog.pg_type t
+                         UNION SELECT o.oprcode FROM pg_catalog.pg_operator o
+                         UNION SELECT a.amproc FROM pg_catalog.pg_amproc a
+                         UNION SELECT c.castfunc FROM pg_catalog.pg_cast c)
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
+    END LOOP;
+END
+$public_type_support$;
+
 GRANT USAGE ON SCHEMA @extschema@ TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
@@ -40,7 +66,6 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.record_event(uuid, uuid, text, text, jsonb, timestamptz),
     @extschema@.record_checkpoint(uuid, text)
 TO compmap_admin, compmap_writer;
-GRANT INSERT ON @extschema@.checkpoint TO compmap_admin, compmap_writer;
 
 -- Operator functions.
 GRANT EXECUTE ON FUNCTION
