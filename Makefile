@@ -32,6 +32,7 @@ SQL_PIECES = \
 	src/sql/35_checkpoint.sql \
 	src/sql/40_finding_types.sql \
 	src/sql/60_findings.sql \
+	src/sql/70_ingest.sql \
 	src/sql/90_grants.sql
 
 DATA_built  = compmap--$(EXTVERSION).sql
@@ -53,7 +54,8 @@ REGRESS = \
 	tamper \
 	finding_status \
 	cvss \
-	findings
+	findings \
+	ingest
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \
