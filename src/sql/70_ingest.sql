@@ -591,7 +591,7 @@ EXCEPTION WHEN data_exception THEN
     RAISE EXCEPTION 'malformed % document: %', format, msg
         USING ERRCODE = 'invalid_text_representation',
               DETAIL = pg_catalog.concat_ws(' ', nullif(detail, ''),
-                                 (SELECT l FROM pg_catalog.regexp_split_to_table(context, E'\n') AS l WHERE l LIKE 'JSON data, line %' LIMIT 1)),
+                                 (SELECT pg_catalog.rtrim(l) FROM pg_catalog.regexp_split_to_table(context, E'\n') AS l WHERE l LIKE 'JSON data, line %' LIMIT 1)),
               HINT = 'The whole document must be one JSON value, as the scanner wrote it.';
 END
 $$;
