@@ -37,6 +37,7 @@ SQL_PIECES = \
 	src/sql/50_catalogue_data.sql \
 	src/sql/60_findings.sql \
 	src/sql/65_scoring.sql \
+	src/sql/70_ingest.sql \
 	src/sql/80_auditor_pack.sql \
 	src/sql/90_grants.sql
 
@@ -60,7 +61,8 @@ REGRESS = \
 	finding_status \
 	cvss \
 	findings \
-	catalogue
+	catalogue \
+	ingest
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \

@@ -137,3 +137,34 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.refresh_reports(date)
 TO compmap_admin, compmap_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.set_scan_freshness(uuid, interval) TO compmap_admin;
+
+-- Ingest.
+GRANT INSERT, UPDATE ON @extschema@.finding_scope TO compmap_admin, compmap_writer;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.ingest(uuid, text, text, timestamptz, text),
+    @extschema@.ingest_document(uuid, text, text, timestamptz, text),
+    @extschema@.detect_format(text),
+    @extschema@.ingest_parse(text, text),
+    @extschema@.ingest_parse_json(text, text),
+    @extschema@.ingest_parse_xml(text, text),
+    @extschema@.ingest_parse_jsonl(text, text),
+    @extschema@.ingest_json_format(jsonb),
+    @extschema@.ingest_map(text, jsonb, xml),
+    @extschema@.map_sarif(jsonb),
+    @extschema@.map_trivy(jsonb),
+    @extschema@.map_grype(jsonb),
+    @extschema@.map_openvas(xml),
+    @extschema@.map_nessus(xml),
+    @extschema@.map_zap(jsonb),
+    @extschema@.map_zap_xml(xml),
+    @extschema@.map_nuclei(jsonb),
+    @extschema@.ingest_array(jsonb),
+    @extschema@.severity_from_score(text),
+    @extschema@.ingest_cwe_ids(text[]),
+    @extschema@.ingest_cve_ids(text[]),
+    @extschema@.ingest_cvss(text),
+    @extschema@.ingest_category(text, text, text, text[]),
+    @extschema@.ingest_title(text),
+    @extschema@.ingest_urls(text[]),
+    @extschema@.ingest_strip_html(text)
+TO compmap_admin, compmap_writer;

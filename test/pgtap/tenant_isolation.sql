@@ -227,7 +227,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname)
               AND p.proname NOT IN (SELECT fn FROM tiso.reader_fn)
               AND p.proname NOT IN ('record_event', 'record_checkpoint', 'record_finding', 'redact',
                                     'register_signing_key', 'set_sla', 'grant_tenant_access', 'revoke_tenant_access',
-                                    'attest', 'set_applicability', 'set_scan_freshness')),
+                                    'attest', 'set_applicability', 'set_scan_freshness', 'ingest', 'ingest_document')),
           NULL, 'every tenant-taking function of compmap is covered by this suite');
 
 -- 3. Writing tenant B's rows: refused for every role, every table.
@@ -263,7 +263,8 @@ SELECT ok(tiso.probe_msg('tiso_app_a', q, '31000000-0000-4000-8000-00000000000b'
         'SELECT compmap.grant_tenant_access(%L, ''tiso_app_a'')',
         'SELECT compmap.attest(%L, ''iso27001_2022:A.5.1'', ''a'', ''s'', ''e'', CURRENT_DATE + 1)',
         'SELECT compmap.set_applicability(%L, ''iso27001_2022:A.7.5'', false, ''planted'')',
-        'SELECT compmap.set_scan_freshness(%L, ''1 day'')']) q;
+        'SELECT compmap.set_scan_freshness(%L, ''1 day'')',
+        'SELECT * FROM compmap.ingest(%L, ''{"version": "2.1.0", "runs": []}'')']) q;
 SELECT ok(tiso.probe('tiso_app_a', format('SELECT compmap.set_status(%L, ''false_positive'', ''a'', note => ''hide'')', f.finding_id)) IN ('err:42501', 'err:42704'),
           'tenant A''s application cannot change tenant B''s finding')
   FROM compmap.finding f WHERE f.tenant_id = '31000000-0000-4000-8000-00000000000b';

@@ -1,0 +1,186 @@
+--
+-- ingest: every shared scanner fixture ingests with the result count of
+-- counts.csv; hand-checked field values per format; re-scan semantics
+-- (new, updated, resolved, reopened, triage kept, not-seen flag); malformed
+-- input changes nothing.  COMPMAP_SHARED is the absolute path of shared/.
+--
+\set VERBOSITY terse
+\getenv shared COMPMAP_SHARED
+\set scans :shared '/fixtures/scans/'
+\set counts :scans 'counts.csv'
+INSERT INTO compmap.tenant (tenant_id, name) VALUES ('10000000-0000-4000-8000-000000000050', 'ingest test'),
+                                                    ('10000000-0000-4000-8000-000000000051', 'rescan test');
+SELECT '10000000-0000-4000-8000-000000000050' AS t, '10000000-0000-4000-8000-000000000051' AS r \gset
+
+CREATE TEMP TABLE expected (file text, format text, results bigint);
+COPY expected FROM :'counts' (FORMAT csv, HEADER true);
+CREATE TEMP TABLE ingested AS
+SELECT e.file, e.format AS expected_format, e.results AS expected_results, i.*
+  FROM expected e,
+       LATERAL compmap.ingest(:'t', pg_read_file(:'scans' || e.file), 'auto', '2026-01-01 00:00:00+00', e.file) i;
+
+-- Every fixture: detected format and result count against counts.csv.
+SELECT file, format, results, "new", updated, skipped,
+       CASE WHEN format = expected_format AND results = expected_results THEN 'ok' ELSE 'MISMATCH' END AS vs_counts_csv
+  FROM ingested ORDER BY file;
+SELECT count(*) AS files, sum(results) AS results,
+       count(*) FILTER (WHERE format <> expected_format OR results <> expected_results) AS mismatches
+  FROM ingested;
+
+-- The scan rows: digest and size of the document, never the document.
+SELECT s.source_label, s.format, s.scanner, encode(s.document_sha256, 'hex') AS sha256, s.document_bytes, s.results
+  FROM compmap.scan s WHERE s.tenant_id = :'t' AND s.source_label IN ('nessus/example.nessus', 'openvas/one_vuln.xml', 'lgtm/DefectDojo_django-DefectDojo__2020-12-11_13_42_10__export.sarif')
+ ORDER BY 1;
+SELECT e.event_type, e.actor, e.payload - 'scanners' AS payload, e.occurred_at = '2026-01-01 00:00:00+00' AS occurred_at_is_scanned_at
+  FROM compmap.evidence e JOIN compmap.scan s ON s.tenant_id = e.tenant_id AND s.scan_id = e.subject_id
+ WHERE e.tenant_id = :'t' AND s.source_label = 'grype/keycloak-test.json';
+SELECT count(*) AS scan_events FROM compmap.evidence WHERE tenant_id = :'t' AND event_type = 'scan.ingested';
+SELECT count(*) AS created_events, (SELECT count(*) FROM compmap.finding WHERE tenant_id = :'t') AS findings
+  FROM compmap.evidence WHERE tenant_id = :'t' AND event_type = 'finding.created';
+SELECT ok, checked FROM compmap.verify(:'t');
+
+-- Hand-checked values, one view per format.
+CREATE TEMP VIEW fv AS
+SELECT s.source_label AS file, f.scanner, f.rule_id, f.title, f.scanner_severity, f.severity, f.cvss::text AS cvss,
+       f.cve_ids, f.cwe_ids, a.kind AS asset_kind, a.name AS asset_name, f.location, f.reference_urls, f.description
+  FROM compmap.finding f
+  JOIN compmap.finding_scope fs ON fs.tenant_id = f.tenant_id AND fs.finding_id = f.finding_id
+  JOIN compmap.scan s ON s.tenant_id = fs.tenant_id AND s.scan_id = fs.last_scan_id
+  LEFT JOIN compmap.asset a ON a.tenant_id = f.tenant_id AND a.asset_id = f.asset_id
+ WHERE f.tenant_id = '10000000-0000-4000-8000-000000000050';
+\x on
+-- SARIF: CVSS v4.0 vector from rule properties, package from the logical location
+SELECT scanner, rule_id, title, scanner_severity, severity, cvss, cve_ids, asset_kind, asset_name
+  FROM fv WHERE file = 'dependency-check/dependency-check.sarif' AND rule_id = 'CVE-2023-0044';
+-- SARIF: CVSS v3.1 vector rebuilt from dependency-check's cvssv3_* properties
+SELECT rule_id, cvss, severity FROM fv WHERE file = 'dependency-check/dependency-check.sarif' AND rule_id = 'CVE-2017-10355';
+-- SARIF: CWE from result.taxa (Mayhem), from rule relationships by index (KICS), from tags (CodeQL)
+SELECT rule_id, title, scanner_severity, cwe_ids, location FROM fv WHERE file = 'mayhem/mayhem_code_many_vulns.sarif' AND location = 'src/gps_uploader.c:97';
+SELECT rule_id, title, scanner_severity, severity, cwe_ids, location FROM fv WHERE file = 'kics/kics.valid.sarif';
+SELECT rule_id, scanner_severity, severity, cwe_ids FROM fv WHERE file = 'codeql/out.javascript.sarif.json' AND location = 'views/common/head.ejs:11';
+-- SARIF: two runs, rules by ruleIndex, no level (SARIF default warning)
+SELECT scanner, count(*) AS findings, count(DISTINCT rule_id) AS rules, min(scanner_severity) AS lowest, max(scanner_severity) AS highest
+  FROM fv WHERE file LIKE 'lgtm/%' GROUP BY scanner;
+-- Trivy: vulnerability with the vector of its SeveritySource, secret, misconfiguration
+SELECT rule_id, title, scanner_severity, severity, cvss, cve_ids, cwe_ids, asset_kind, asset_name, location
+  FROM fv WHERE file = 'trivy/trivy_python-3-4-alpine.json' AND rule_id = 'CVE-2018-20843';
+SELECT rule_id, title, scanner_severity, asset_kind, asset_name, location, description
+  FROM fv WHERE file = 'trivy/secrets.json.golden' ORDER BY location;
+SELECT rule_id, title, scanner_severity, location FROM fv WHERE file = 'trivy/issue_14136.json';
+-- Grype: the match with no severity, and one with a CVSS v3.1 vector
+SELECT rule_id, title, scanner_severity, severity, cvss FROM fv WHERE file = 'grype/issue_9618.json' AND scanner_severity = 'unknown';
+SELECT rule_id, title, scanner_severity, severity, cvss, asset_kind, location FROM fv
+ WHERE file = 'grype/keycloak-test.json' AND title = 'CVE-2020-12413 in nss 3.79.0-17.el9_1';
+-- OpenVAS
+SELECT rule_id, title, scanner_severity, severity, array_length(cve_ids, 1) AS cves, cve_ids[1] AS first_cve,
+       asset_kind, asset_name, location, reference_urls
+  FROM fv WHERE file = 'openvas/one_vuln.xml';
+-- Nessus: informational items, a CVSS v3 vector without prefix, several hosts
+SELECT count(*) AS items, count(*) FILTER (WHERE severity = 'none') AS informational, count(cvss) AS with_cvss3
+  FROM fv WHERE file = 'nessus/example.nessus';
+SELECT rule_id, title, scanner_severity, severity, cvss, cve_ids, asset_kind, asset_name, location
+  FROM fv WHERE file = 'nessus/example.nessus' AND rule_id = '105175';
+SELECT count(DISTINCT asset_name) AS hosts, count(*) FILTER (WHERE scanner_severity = 'medium') AS medium
+  FROM fv WHERE file = 'nessus/nessus_v_unknown.xml';
+-- ZAP JSON and XML
+SELECT rule_id, title, scanner_severity, severity, cwe_ids, asset_kind, asset_name, location
+  FROM fv WHERE file = 'zap/report_json.json' AND rule_id = '10038-1';
+SELECT rule_id, title, scanner_severity, cwe_ids, asset_name, location, reference_urls
+  FROM fv WHERE file = 'zap/some_2.9.0.xml' AND rule_id = '10011';
+SELECT rule_id, title, scanner_severity, location FROM fv WHERE file = 'zap/zap-xml-plus-format.xml';
+-- Nuclei: current and old field names
+SELECT rule_id, title, scanner_severity, severity, cve_ids, asset_kind, asset_name, location
+  FROM fv WHERE file = 'nuclei/log4shell.jsonl';
+SELECT rule_id, title, scanner_severity, severity, location FROM fv
+ WHERE file = 'nuclei/many_findings.json' AND rule_id = 'openssh5.3-detect';
+\x off
+-- No secret or request/response bodies are kept.
+SELECT count(*) AS leaked FROM fv
+ WHERE description ~ 'AKIA|BEGIN PRIVATE KEY|curl -X|Set-Cookie: JSESSIONID=|raw-request';
+
+-- Re-scan semantics, on a tenant of its own ---------------------------------
+-- Scan 1: three results.
+\set doc1 '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Demo", "rules": [{"id": "R1", "shortDescription": {"text": "Rule one"}}, {"id": "R2"}, {"id": "R3"}, {"id": "R4"}]}}, "results": [{"ruleId": "R1", "level": "error", "message": {"text": "one"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.c"}, "region": {"startLine": 1}}}]}, {"ruleId": "R2", "level": "warning", "message": {"text": "two"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.c"}, "region": {"startLine": 2}}}]}, {"ruleId": "R3", "level": "note", "message": {"text": "three"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "b.c"}, "region": {"startLine": 3}}}]}]}]}'
+SELECT format, results, "new", updated, reopened, resolved, skipped
+  FROM compmap.ingest(:'r', :'doc1', 'auto', '2026-02-01 00:00:00+00', 'demo repo');
+SELECT finding_id AS f1 FROM compmap.finding WHERE tenant_id = :'r' AND rule_id = 'R1' \gset
+SELECT finding_id AS f2 FROM compmap.finding WHERE tenant_id = :'r' AND rule_id = 'R2' \gset
+SELECT finding_id AS f3 FROM compmap.finding WHERE tenant_id = :'r' AND rule_id = 'R3' \gset
+-- triage: R1 fixed, R2 false positive, R3 left open
+SELECT compmap.set_status(:'f1', 'triaged', 'alice');
+SELECT compmap.set_status(:'f1', 'assigned', 'alice', assignee => 'bob');
+SELECT compmap.set_status(:'f1', 'in_progress', 'bob');
+SELECT compmap.set_status(:'f1', 'fixed', 'bob', note => 'patched');
+SELECT compmap.set_status(:'f2', 'false_positive', 'alice', note => 'test code');
+
+-- Scan 2 of the same scope: R2 still there, R1 and R3 gone, R4 new, plus a pass.
+\set doc2 '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Demo", "rules": [{"id": "R1"}, {"id": "R2"}, {"id": "R3"}, {"id": "R4"}]}}, "results": [{"ruleId": "R2", "level": "warning", "message": {"text": "two"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.c"}, "region": {"startLine": 2}}}]}, {"ruleId": "R4", "message": {"text": "four"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "c.c"}, "region": {"startLine": 4}}}]}, {"ruleId": "R1", "kind": "pass", "message": {"text": "one passes"}}]}]}'
+SELECT format, results, "new", updated, reopened, resolved, skipped
+  FROM compmap.ingest(:'r', :'doc2', 'sarif', '2026-02-02 00:00:00+00', 'demo repo');
+SELECT f.rule_id, f.status, f.last_seen, fs.not_seen_since, fs.not_seen_since IS NOT NULL AS flagged_not_seen
+  FROM compmap.finding f JOIN compmap.finding_scope fs USING (tenant_id, finding_id)
+ WHERE f.tenant_id = :'r' ORDER BY f.rule_id;
+SELECT h.event_type, h.actor, h.from_status, h.to_status, h.payload->>'note' LIKE 'not seen in scan % of the same scope' AS note_names_scan
+  FROM compmap.finding_history h WHERE h.finding_id = :'f1' ORDER BY h.seq DESC LIMIT 1;
+SELECT h.event_type, h.actor, h.payload->>'status' AS status FROM compmap.finding_history h
+ WHERE h.finding_id = :'f3' AND h.event_type = 'finding.not_seen';
+
+-- Scan 3: another scope (other label) reports nothing; scope 'demo repo' untouched.
+SELECT results, "new", resolved FROM compmap.ingest(:'r', '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Demo"}}, "results": []}]}',
+                                                    'sarif', '2026-02-03 00:00:00+00', 'other repo');
+SELECT count(*) FILTER (WHERE status::text = 'new') AS still_new FROM compmap.finding WHERE tenant_id = :'r';
+
+-- Scan 4 of 'demo repo': R1 (verified) and R3 back, R2 again: reopened, seen again, false positive kept.
+SELECT format, results, "new", updated, reopened, resolved, skipped
+  FROM compmap.ingest(:'r', :'doc1', 'sarif', '2026-02-04 00:00:00+00', 'demo repo');
+SELECT f.rule_id, f.status, f.last_seen, fs.not_seen_since IS NOT NULL AS flagged_not_seen
+  FROM compmap.finding f JOIN compmap.finding_scope fs USING (tenant_id, finding_id)
+ WHERE f.tenant_id = :'r' ORDER BY f.rule_id;
+SELECT h.event_type FROM compmap.finding_history h WHERE h.finding_id = :'f3' ORDER BY h.seq;
+
+-- An older scan uploaded late resolves and flags nothing and moves no last_seen back.
+SELECT results, "new", updated, resolved FROM compmap.ingest(:'r', :'doc2', 'sarif', '2026-01-15 00:00:00+00', 'demo repo');
+SELECT f.rule_id, f.status, f.last_seen FROM compmap.finding f WHERE f.tenant_id = :'r' ORDER BY f.rule_id;
+SELECT source_label, results, findings_new, findings_updated, findings_reopened, findings_resolved, findings_not_seen, results_skipped
+  FROM compmap.scan WHERE tenant_id = :'r' ORDER BY scanned_at;
+SELECT ok, checked FROM compmap.verify(:'r');
+
+-- Malformed input: a clear error and nothing changed -------------------------
+CREATE TEMP VIEW row_counts AS
+SELECT (SELECT count(*) FROM compmap.finding) AS findings, (SELECT count(*) FROM compmap.scan) AS scans,
+       (SELECT count(*) FROM compmap.asset) AS assets, (SELECT count(*) FROM compmap.evidence) AS evidence,
+       (SELECT count(*) FROM compmap.finding_scope) AS scopes;
+SELECT * FROM row_counts;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+-- truncated JSON
+SELECT * FROM compmap.ingest(:'t', left(pg_read_file(:'scans' || 'trivy/issue_14136.json'), 2000));
+SELECT * FROM compmap.ingest(:'t', '{"version": "2.1.0", "runs": [{"results": [', 'sarif');
+-- wrong SARIF version, no runs
+SELECT * FROM compmap.ingest(:'t', '{"version": "2.0.0", "runs": []}');
+SELECT * FROM compmap.ingest(:'t', '{"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json"}');
+-- Nessus without a report; truncated XML; wrong root for the named format
+SELECT * FROM compmap.ingest(:'t', '<?xml version="1.0" ?><NessusClientData_v2><Policy><policyName>x</policyName></Policy></NessusClientData_v2>');
+SELECT * FROM compmap.ingest(:'t', left(pg_read_file(:'scans' || 'nessus/nessus_v_unknown.xml'), 5000));
+SELECT * FROM compmap.ingest(:'t', pg_read_file(:'scans' || 'zap/some_2.9.0.xml'), 'nessus');
+-- OpenVAS report without results
+SELECT * FROM compmap.ingest(:'t', '<report id="x"><report id="y"><hosts><count>1</count></hosts></report></report>');
+-- unknown format name; undetectable documents
+SELECT * FROM compmap.ingest(:'t', '{}', 'burp');
+SELECT * FROM compmap.ingest(:'t', '{"issues": []}');
+SELECT * FROM compmap.ingest(:'t', '<issues/>');
+SELECT * FROM compmap.ingest(:'t', 'CVE-2021-44228 found');
+-- a bad line in JSON lines
+SELECT * FROM compmap.ingest(:'t', '{"template-id": "a", "host": "h"}' || E'\n' || '{"template-id": "b", "host": ' || E'\n', 'nuclei');
+-- a tenant that does not exist; a missing document
+SELECT * FROM compmap.ingest('10000000-0000-4000-8000-0000000000ff', '{"matches": []}');
+SELECT * FROM compmap.ingest(:'t', NULL);
+\set VERBOSITY terse
+SELECT * FROM row_counts;
+SELECT compmap.detect_format(pg_read_file(:'scans' || 'nuclei/many_findings.json')) AS nuclei,
+       compmap.detect_format(pg_read_file(:'scans' || 'govulncheck/issue_15033_sarif.json')) AS sarif,
+       compmap.detect_format(pg_read_file(:'scans' || 'trivy/secrets.json.golden')) AS trivy;
+
+-- Privileges: writers and admins ingest, readers cannot.
+SELECT r.rolname, has_function_privilege(r.rolname, 'compmap.ingest(uuid, text, text, timestamptz, text)', 'EXECUTE') AS can_ingest
+  FROM pg_roles r WHERE r.rolname IN ('compmap_admin', 'compmap_writer', 'compmap_reader', 'compmap_auditor') ORDER BY 1;

@@ -1,0 +1,1089 @@
+-- Scanner ingestion: SARIF 2.1.0, Trivy, Grype, OpenVAS/Greenbone, Nessus,
+-- OWASP ZAP and Nuclei output into findings, in one transaction per document.
+--
+-- compmap.ingest() parses the document once (jsonb or xml), maps it with the
+-- per-format function map_<format>() into rows of compmap.ingest_record,
+-- then works set-based: assets, new findings, re-sightings, reopens, and the
+-- findings of the same scope that this scan did not see.  The document is
+-- never stored: compmap.scan and the scan.ingested evidence event keep its
+-- SHA-256, size, format and counts.  Field mappings and re-scan rules:
+-- docs/ingest.md.
+
+-- Which ingest last saw a finding, and whether a later scan of the same
+-- scope (tenant + scanner + source label) missed it.
+CREATE TABLE @extschema@.finding_scope (
+    tenant_id        uuid        NOT NULL,
+    finding_id       uuid        NOT NULL,
+    scanner          text        NOT NULL,
+    source_label     text,
+    last_scan_id     uuid        NOT NULL,
+    last_scanned_at  timestamptz NOT NULL,
+    not_seen_since   timestamptz,
+    not_seen_scan_id uuid,
+    PRIMARY KEY (tenant_id, finding_id),
+    FOREIGN KEY (tenant_id, finding_id) REFERENCES @extschema@.finding (tenant_id, finding_id),
+    FOREIGN KEY (tenant_id, last_scan_id) REFERENCES @extschema@.scan (tenant_id, scan_id) DEFERRABLE INITIALLY DEFERRED,
+    CHECK ((not_seen_since IS NULL) = (not_seen_scan_id IS NULL))
+);
+CREATE INDEX finding_scope_scope_idx ON @extschema@.finding_scope (tenant_id, scanner, source_label);
+COMMENT ON TABLE @extschema@.finding_scope IS 'For findings that arrived through compmap.ingest(): their scope (scanner and source label), the last scan that saw them, and since when a later scan of the same scope has not seen them.';
+COMMENT ON COLUMN @extschema@.finding_scope.scanner IS 'Scanner name as ingest derives it (e.g. trivy, grype, or a SARIF driver name in lower case).';
+COMMENT ON COLUMN @extschema@.finding_scope.source_label IS 'The source_label given to compmap.ingest(); with tenant and scanner it names the scope a re-scan covers.';
+COMMENT ON COLUMN @extschema@.finding_scope.last_scan_id IS 'The latest scan that reported the finding.';
+COMMENT ON COLUMN @extschema@.finding_scope.last_scanned_at IS 'scanned_at of that scan.';
+COMMENT ON COLUMN @extschema@.finding_scope.not_seen_since IS 'scanned_at of the first later scan of the same scope that did not report the finding; NULL while every scan reports it.';
+COMMENT ON COLUMN @extschema@.finding_scope.not_seen_scan_id IS 'That scan.';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.finding_scope', '');
+ALTER TABLE @extschema@.finding_scope ENABLE ROW LEVEL SECURITY;
+CREATE POLICY finding_scope_tenant ON @extschema@.finding_scope USING (tenant_id = ANY ((SELECT @extschema@.current_tenants())::uuid[]));
+
+-- The scan row carries the counts as well as the results total.
+ALTER TABLE @extschema@.scan
+    ADD COLUMN findings_new      bigint NOT NULL DEFAULT 0,
+    ADD COLUMN findings_updated  bigint NOT NULL DEFAULT 0,
+    ADD COLUMN findings_reopened bigint NOT NULL DEFAULT 0,
+    ADD COLUMN findings_resolved bigint NOT NULL DEFAULT 0,
+    ADD COLUMN findings_not_seen bigint NOT NULL DEFAULT 0,
+    ADD COLUMN results_skipped   bigint NOT NULL DEFAULT 0;
+COMMENT ON COLUMN @extschema@.scan.results IS 'Result records in the document (SARIF results, Trivy vulnerabilities + misconfigurations + secrets, Grype matches, OpenVAS results, Nessus ReportItems, ZAP alerts, Nuclei lines).';
+COMMENT ON COLUMN @extschema@.scan.findings_new IS 'Results that created a finding.';
+COMMENT ON COLUMN @extschema@.scan.findings_updated IS 'Results that matched an existing finding (last_seen updated, status kept).';
+COMMENT ON COLUMN @extschema@.scan.findings_reopened IS 'Results that matched a fixed or verified finding, which is now reopened.';
+COMMENT ON COLUMN @extschema@.scan.findings_resolved IS 'Findings of the scope in status fixed that this scan did not report, now verified.';
+COMMENT ON COLUMN @extschema@.scan.findings_not_seen IS 'Open findings of the scope that this scan did not report, newly flagged as not seen (never closed).';
+COMMENT ON COLUMN @extschema@.scan.results_skipped IS 'Results that state no problem (SARIF kind pass or notApplicable, Trivy misconfiguration status PASS) and so create no finding.';
+
+-- What every per-format mapping function returns, one row per result record.
+CREATE TYPE @extschema@.ingest_record AS (
+    scanner          text,
+    rule_id          text,
+    title            text,
+    scanner_severity text,
+    cvss_vector      text,
+    cve_ids          text[],
+    cwe_ids          text[],
+    asset_kind       text,
+    asset_name       text,
+    location         text,
+    description      text,
+    reference_urls   text[],
+    fp_location      text,
+    fp_extra         jsonb,
+    skip             boolean
+);
+COMMENT ON TYPE @extschema@.ingest_record IS 'One scanner result mapped to the finding model by a compmap.map_<format>() function; fp_location and fp_extra are the fingerprint fields (docs/ingest.md).';
+
+-- The kind of weakness a result is, for compmap.finding_controls: from the
+-- format, the scanner and the identifiers (docs/ingest.md, "Categories").
+CREATE FUNCTION @extschema@.ingest_category(format text, scanner text, rule_id text, cve_ids text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN pg_catalog.cardinality(cve_ids) > 0 OR rule_id ~ '^(CVE|GHSA|GO|PYSEC|RUSTSEC|OSV)-'
+            THEN CASE WHEN format IN ('nessus', 'openvas') THEN 'missing_patch' ELSE 'vulnerable_dependency' END
+        WHEN format = 'trivy' AND rule_id ~ '^(AVD|KSV|KCV|DS|AWS|AZU|GCP|GIT|DIG|OCI)-' THEN 'misconfiguration'
+        WHEN format = 'trivy' THEN 'secret'
+        WHEN format = 'grype' THEN 'vulnerable_dependency'
+        WHEN format = 'sarif' AND pg_catalog.lower(scanner) IN ('kics', 'checkov', 'tfsec', 'trivy', 'terrascan') THEN 'misconfiguration'
+        WHEN format = 'sarif' AND pg_catalog.lower(scanner) IN ('gitleaks', 'trufflehog', 'detect-secrets') THEN 'secret'
+        WHEN format IN ('sarif', 'zap') THEN 'code_weakness'
+        WHEN format = 'nuclei' THEN 'exposed_service'
+        WHEN format IN ('nessus', 'openvas') THEN 'misconfiguration'
+    END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_category(text, text, text, text[]) IS 'The finding category of an ingested result (vulnerable_dependency, missing_patch, misconfiguration, secret, code_weakness, exposed_service), used to map it to controls.';
+
+-- Small helpers ------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.ingest_array(value jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN pg_catalog.jsonb_typeof(value) = 'array' THEN value ELSE '[]'::jsonb END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_array(jsonb) IS 'The value when it is a JSON array, else an empty array (scanners write null or omit empty lists).';
+
+CREATE FUNCTION @extschema@.severity_from_score(score text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN score IS NULL OR pg_catalog.btrim(score) !~ '^[0-9]+(\.[0-9]+)?$' THEN NULL
+        WHEN pg_catalog.btrim(score)::numeric >= 9.0 THEN 'critical'
+        WHEN pg_catalog.btrim(score)::numeric >= 7.0 THEN 'high'
+        WHEN pg_catalog.btrim(score)::numeric >= 4.0 THEN 'medium'
+        WHEN pg_catalog.btrim(score)::numeric > 0.0 THEN 'low'
+        ELSE 'none' END
+$$;
+COMMENT ON FUNCTION @extschema@.severity_from_score(text) IS 'A 0-10 score (CVSS bands: 9.0 critical, 7.0 high, 4.0 medium, above 0 low, else none); NULL when the text is not a number.';
+
+CREATE FUNCTION @extschema@.ingest_cwe_ids(candidates text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(pg_catalog.array_agg('CWE-' || n ORDER BY n), '{}')
+      FROM (SELECT DISTINCT pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim(c)), '(?:^|cwe[-_/: ]*)0*([0-9]{1,9})$')::bigint AS n
+              FROM pg_catalog.unnest(candidates) AS c) AS s
+     WHERE n > 0
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_cwe_ids(text[]) IS 'CWE ids from scanner spellings (190, CWE-190, cwe_190, external/cwe/cwe-190), as sorted distinct CWE-n; other values are dropped.';
+
+CREATE FUNCTION @extschema@.ingest_cve_ids(candidates text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(pg_catalog.array_agg(id ORDER BY id), '{}')
+      FROM (SELECT DISTINCT pg_catalog.upper(m[1]) AS id
+              FROM pg_catalog.unnest(candidates) AS c,
+                   pg_catalog.regexp_matches(c, '(?:^|[^A-Za-z0-9])(cve-[0-9]{4}-[0-9]{4,})(?![0-9])', 'gi') AS m) AS s
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_cve_ids(text[]) IS 'Every CVE id (CVE-yyyy-nnnn...) mentioned in the texts, upper case, sorted and distinct.';
+
+-- A vector the cvss type refuses is dropped rather than failing the ingest:
+-- the scanner's severity still applies and the vector stays out of the data.
+CREATE FUNCTION @extschema@.ingest_cvss(vector text) RETURNS @extschema@.cvss
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF vector IS NULL OR pg_catalog.btrim(vector) !~ '^CVSS:(3\.[01]|4\.0)/' THEN
+        RETURN NULL;
+    END IF;
+    RETURN @extschema@.cvss(pg_catalog.btrim(vector));
+EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_cvss(text) IS 'The vector as compmap.cvss when it is a valid CVSS v3.0, v3.1 or v4.0 vector, else NULL (CVSS v2 and malformed vectors are not kept).';
+
+CREATE FUNCTION @extschema@.ingest_title(candidate text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN pg_catalog.length(t) > 200 THEN pg_catalog.left(t, 199) || '…' ELSE t END
+      FROM (SELECT nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(candidate, E' \t\r\n'), E'\n', 1)), '') AS t) AS s
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_title(text) IS 'First line of a text, trimmed, at most 200 characters; NULL when empty.';
+
+CREATE FUNCTION @extschema@.ingest_urls(texts text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(pg_catalog.array_agg(u ORDER BY first), '{}')
+      FROM (SELECT m[1] AS u, pg_catalog.min(ord) AS first
+              FROM pg_catalog.unnest(texts) WITH ORDINALITY AS t(x, ord),
+                   pg_catalog.regexp_matches(x, '(https?://[^\s<>"]+)', 'g') AS m
+             GROUP BY m[1]) AS s
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_urls(text[]) IS 'The http(s) URLs found in the texts, distinct, in order of first appearance.';
+
+CREATE FUNCTION @extschema@.ingest_strip_html(html text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT nullif(pg_catalog.btrim(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+               pg_catalog.regexp_replace(pg_catalog.regexp_replace(html, '</p>\s*<p>', E'\n', 'g'), '<[^>]*>', '', 'g'),
+               '&lt;', '<'), '&gt;', '>'), '&quot;', '"'), '&#39;', ''''), '&amp;', '&'), E' \t\r\n'), '')
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_strip_html(text) IS 'Text of a small HTML fragment as ZAP writes descriptions: tags removed, paragraphs as lines, common entities decoded.';
+
+-- Per-format mapping ------------------------------------------------------
+--
+-- The mapping queries are large expressions evaluated a few times per
+-- result; JIT compiling them costs far more than it saves, so these
+-- functions and the ingest run with jit = off.
+
+-- SARIF 2.1.0: every run; rules resolved by ruleIndex / rule.index (driver,
+-- or the extension rule.toolComponent.index names) and else by id.
+CREATE FUNCTION @extschema@.map_sarif(document jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+WITH runs AS MATERIALIZED (
+    SELECT run, run_no,
+           pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(run->'tool'->'driver'->>'name'), ''), 'sarif')) AS scanner,
+           @extschema@.ingest_array(run->'tool'->'driver'->'rules') AS rules,
+           @extschema@.ingest_array(run->'tool'->'extensions') AS extensions,
+           (SELECT pg_catalog.jsonb_object_agg(r->>'id', r ORDER BY src DESC)
+              FROM (SELECT r, 0 AS src FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(run->'tool'->'driver'->'rules')) AS r
+                    UNION ALL
+                    SELECT r, 1 FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(run->'tool'->'extensions')) AS e,
+                                     pg_catalog.jsonb_array_elements(@extschema@.ingest_array(e->'rules')) AS r) AS all_rules
+             WHERE r->>'id' IS NOT NULL) AS rule_map,
+           nullif(run->'versionControlProvenance'->0->>'repositoryUri', '') AS repository
+      FROM pg_catalog.jsonb_array_elements(document->'runs') WITH ORDINALITY AS x(run, run_no)
+), fields AS (
+    SELECT ru.scanner, ru.repository, ru.run_no, y.res_no, y.res, rl.rule, d.*
+      FROM runs AS ru
+     CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(@extschema@.ingest_array(ru.run->'results')) WITH ORDINALITY AS y(res, res_no)
+     CROSS JOIN LATERAL (
+        SELECT coalesce(CASE WHEN ix.rule_index ~ '^[0-9]{1,9}$' THEN
+                            CASE WHEN ix.component_index ~ '^[0-9]{1,9}$'
+                                 THEN ru.extensions->(ix.component_index::int)->'rules'->(ix.rule_index::int)
+                                 ELSE ru.rules->(ix.rule_index::int) END
+                        END,
+                        ru.rule_map->(coalesce(y.res->>'ruleId', y.res->'rule'->>'id'))) AS rule
+          FROM (SELECT coalesce(y.res->>'ruleIndex', y.res->'rule'->>'index') AS rule_index,
+                       y.res->'rule'->'toolComponent'->>'index' AS component_index) AS ix
+        OFFSET 0) AS rl
+     CROSS JOIN LATERAL (
+        SELECT coalesce(y.res->>'ruleId', y.res->'rule'->>'id', rl.rule->>'id') AS rid,
+               coalesce(y.res->>'kind', 'fail') AS kind,
+               coalesce(loc->'physicalLocation'->'artifactLocation'->>'uri',
+                        CASE WHEN loc->'physicalLocation'->'artifactLocation'->>'index' ~ '^[0-9]{1,9}$'
+                             THEN ru.run->'artifacts'->((loc->'physicalLocation'->'artifactLocation'->>'index')::int)->'location'->>'uri' END) AS uri,
+               loc->'physicalLocation'->'region'->>'startLine' AS line,
+               coalesce(loc->'logicalLocations'->0->>'fullyQualifiedName', loc->'logicalLocations'->0->>'name') AS logical,
+               coalesce(nullif(y.res->'fingerprints', '{}'), nullif(y.res->'partialFingerprints', '{}')) AS given_fp,
+               coalesce(y.res->'message'->>'text', y.res->'message'->>'markdown') AS message,
+               coalesce(y.res->'properties'->>'security-severity', rl.rule->'properties'->>'security-severity') AS security_severity,
+               coalesce(rl.rule->'properties', '{}') || coalesce(y.res->'properties', '{}') AS props
+          FROM (SELECT y.res->'locations'->0 AS loc) AS l
+        OFFSET 0) AS d
+)
+SELECT f.scanner,
+       f.rid,
+       coalesce(CASE WHEN pg_catalog.strpos(pg_catalog.btrim(f.message, E' \t\r\n'), E'\n') = 0 AND pg_catalog.length(f.message) <= 160
+                     THEN @extschema@.ingest_title(f.message) END,
+                @extschema@.ingest_title(f.rule->'shortDescription'->>'text'),
+                @extschema@.ingest_title(f.rule->>'name'),
+                @extschema@.ingest_title(f.message),
+                f.rid, 'SARIF result'),
+       coalesce(@extschema@.severity_from_score(f.security_severity),
+                f.res->>'level', f.rule->'defaultConfiguration'->>'level',
+                CASE WHEN f.kind = 'fail' THEN 'warning' ELSE 'none' END),
+       coalesce(f.props->>'cvssv4_vector', f.props->>'cvssv3_vector', f.props->>'cvss_vector', f.props->>'cvssV3_vector',
+                CASE WHEN f.props ? 'cvssv3_attackVector' THEN
+                    'CVSS:' || coalesce(f.props->>'cvssv3_version', '3.1')
+                    || '/AV:' || pg_catalog.left(f.props->>'cvssv3_attackVector', 1)
+                    || '/AC:' || pg_catalog.left(f.props->>'cvssv3_attackComplexity', 1)
+                    || '/PR:' || pg_catalog.left(f.props->>'cvssv3_privilegesRequired', 1)
+                    || '/UI:' || pg_catalog.left(f.props->>'cvssv3_userInteraction', 1)
+                    || '/S:' || pg_catalog.left(f.props->>'cvssv3_scope', 1)
+                    || '/C:' || pg_catalog.left(f.props->>'cvssv3_confidentialityImpact', 1)
+                    || '/I:' || pg_catalog.left(f.props->>'cvssv3_integrityImpact', 1)
+                    || '/A:' || pg_catalog.left(f.props->>'cvssv3_availabilityImpact', 1)
+                END),
+       @extschema@.ingest_cve_ids(ARRAY[f.rid, f.rule->>'name', f.rule->'shortDescription'->>'text', f.rule->'fullDescription'->>'text']
+                                  || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'tags')))),
+       @extschema@.ingest_cwe_ids(
+           ARRAY(SELECT t->>'id' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(f.res->'taxa')) AS t
+                  WHERE t->'toolComponent'->>'name' ILIKE 'cwe')
+           || ARRAY(SELECT rel->'target'->>'id' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(f.rule->'relationships')) AS rel
+                     WHERE rel->'target'->'toolComponent'->>'name' ILIKE 'cwe')
+           || ARRAY(SELECT t FROM pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'tags')) AS t
+                     WHERE t ILIKE '%cwe%')),
+       CASE WHEN f.logical LIKE 'pkg:%' THEN 'package'
+            WHEN f.repository IS NOT NULL THEN 'repository'
+            WHEN f.uri ~* '^https?://[^/?#]+' THEN 'url'
+            WHEN f.uri IS NOT NULL THEN 'file' END,
+       CASE WHEN f.logical LIKE 'pkg:%' THEN f.logical
+            WHEN f.repository IS NOT NULL THEN f.repository
+            WHEN f.uri ~* '^https?://[^/?#]+' THEN pg_catalog.substring(f.uri, '(?i)^(https?://[^/?#]+)')
+            ELSE f.uri END,
+       CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END,
+       coalesce(f.message, f.rule->'fullDescription'->>'text'),
+       @extschema@.ingest_urls(ARRAY[f.rule->>'helpUri']
+                               || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'references')))),
+       CASE WHEN f.given_fp IS NULL THEN CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END
+            ELSE f.uri END,
+       pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('fingerprints', f.given_fp, 'logical', f.logical)),
+       f.kind IN ('pass', 'notApplicable')
+  FROM fields f
+ ORDER BY f.run_no, f.res_no
+$$;
+COMMENT ON FUNCTION @extschema@.map_sarif(jsonb) IS 'Maps every result of every run of a SARIF 2.1.0 log to compmap.ingest_record (docs/ingest.md, SARIF).';
+
+-- Trivy JSON (SchemaVersion 2): vulnerabilities, misconfigurations and
+-- secrets of every Result; licences are not findings.
+CREATE FUNCTION @extschema@.map_trivy(document jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+WITH artifact AS MATERIALIZED (
+    SELECT CASE document->>'ArtifactType'
+               WHEN 'container_image' THEN 'image' WHEN 'repository' THEN 'repository'
+               WHEN 'vm' THEN 'host' WHEN 'filesystem' THEN 'file' WHEN 'rootfs' THEN 'file'
+               ELSE 'other' END AS kind,
+           coalesce(nullif(document->>'ArtifactName', ''), 'unnamed') AS name
+), items AS MATERIALIZED (
+    SELECT r->>'Target' AS target, r_no, 1 AS class, i, i_no
+      FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(document->'Results')) WITH ORDINALITY AS a(r, r_no),
+           pg_catalog.jsonb_array_elements(@extschema@.ingest_array(r->'Vulnerabilities')) WITH ORDINALITY AS b(i, i_no)
+    UNION ALL
+    SELECT r->>'Target', r_no, 2, i, i_no
+      FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(document->'Results')) WITH ORDINALITY AS a(r, r_no),
+           pg_catalog.jsonb_array_elements(@extschema@.ingest_array(r->'Misconfigurations')) WITH ORDINALITY AS b(i, i_no)
+    UNION ALL
+    SELECT r->>'Target', r_no, 3, i, i_no
+      FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(document->'Results')) WITH ORDINALITY AS a(r, r_no),
+           pg_catalog.jsonb_array_elements(@extschema@.ingest_array(r->'Secrets')) WITH ORDINALITY AS b(i, i_no)
+)
+SELECT 'trivy',
+       CASE class WHEN 1 THEN i->>'VulnerabilityID' WHEN 2 THEN coalesce(i->>'AVDID', i->>'ID') ELSE i->>'RuleID' END,
+       CASE class
+           WHEN 1 THEN coalesce(i->>'VulnerabilityID', 'vulnerability') || ' in ' || coalesce(i->>'PkgName', '?')
+                       || coalesce(' ' || (i->>'InstalledVersion'), '') || coalesce(': ' || @extschema@.ingest_title(i->>'Title'), '')
+           WHEN 2 THEN coalesce(@extschema@.ingest_title(i->>'Title'), i->>'ID', 'misconfiguration')
+           ELSE coalesce(@extschema@.ingest_title(i->>'Title'), i->>'RuleID', 'secret') END,
+       i->>'Severity',
+       CASE WHEN class = 1 THEN
+           coalesce(i->'CVSS'->(i->>'SeveritySource')->>'V40Vector', i->'CVSS'->(i->>'SeveritySource')->>'V3Vector',
+                    i->'CVSS'->'nvd'->>'V40Vector', i->'CVSS'->'nvd'->>'V3Vector',
+                    (SELECT coalesce(e.value->>'V40Vector', e.value->>'V3Vector')
+                       FROM pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(i->'CVSS') = 'object' THEN i->'CVSS' ELSE '{}' END) AS e
+                      WHERE coalesce(e.value->>'V40Vector', e.value->>'V3Vector') IS NOT NULL
+                      ORDER BY e.key LIMIT 1)) END,
+       CASE WHEN class = 1 THEN @extschema@.ingest_cve_ids(ARRAY[i->>'VulnerabilityID']) ELSE '{}' END,
+       CASE WHEN class = 1 THEN @extschema@.ingest_cwe_ids(ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(i->'CweIDs'))))
+            ELSE '{}' END,
+       artifact.kind, artifact.name,
+       CASE class
+           WHEN 1 THEN target || coalesce(' ' || (i->>'PkgPath'), '')
+           WHEN 2 THEN target || coalesce(':' || (i->'CauseMetadata'->>'StartLine'), '')
+           ELSE target || coalesce(':' || (i->>'StartLine'), '') END,
+       CASE class
+           WHEN 1 THEN pg_catalog.concat_ws(E'\n\n', i->>'Description',
+                                 'Package: ' || coalesce(i->>'PkgID', (i->>'PkgName') || '@' || (i->>'InstalledVersion')),
+                                 'Fixed in: ' || (i->>'FixedVersion'))
+           WHEN 2 THEN pg_catalog.concat_ws(E'\n\n', i->>'Description', i->>'Message', 'Resolution: ' || (i->>'Resolution'))
+           ELSE pg_catalog.concat_ws(E'\n\n', 'Secret of category ' || (i->>'Category') || ' (rule ' || (i->>'RuleID') || ')') END,
+       @extschema@.ingest_urls(ARRAY[i->>'PrimaryURL'] || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(i->'References')))),
+       CASE class WHEN 3 THEN target || coalesce(':' || (i->>'StartLine'), '') ELSE target END,
+       CASE class
+           WHEN 1 THEN pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                          'package', coalesce(i->>'PkgID', (i->>'PkgName') || '@' || (i->>'InstalledVersion')),
+                          'path', i->>'PkgPath'))
+           WHEN 2 THEN pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('resource', i->'CauseMetadata'->>'Resource'))
+           ELSE pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('category', i->>'Category')) END,
+       class = 2 AND pg_catalog.upper(coalesce(i->>'Status', 'FAIL')) = 'PASS'
+  FROM items, artifact
+ ORDER BY r_no, class, i_no
+$$;
+COMMENT ON FUNCTION @extschema@.map_trivy(jsonb) IS 'Maps the vulnerabilities, misconfigurations and secrets of a Trivy JSON report (SchemaVersion 2) to compmap.ingest_record (docs/ingest.md, Trivy).';
+
+-- Grype JSON: one record per match.
+CREATE FUNCTION @extschema@.map_grype(document jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+WITH source AS MATERIALIZED (
+    SELECT CASE document->'source'->>'type' WHEN 'image' THEN 'image' WHEN 'directory' THEN 'file' WHEN 'file' THEN 'file'
+                ELSE 'other' END AS kind,
+           coalesce(nullif(CASE WHEN pg_catalog.jsonb_typeof(document->'source'->'target') = 'object'
+                                THEN document->'source'->'target'->>'userInput'
+                                ELSE pg_catalog.btrim(document->'source'->>'target', '"') END, ''), 'unnamed') AS name
+)
+SELECT 'grype',
+       v->>'id',
+       coalesce(v->>'id', 'vulnerability') || ' in ' || coalesce(a->>'name', '?') || coalesce(' ' || (a->>'version'), ''),
+       coalesce(v->>'severity', 'unknown'),
+       (SELECT c->>'vector'
+          FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(v->'cvss')
+                                               || coalesce((SELECT pg_catalog.jsonb_agg(c2)
+                                                              FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(m->'relatedVulnerabilities')) AS rv,
+                                                                   pg_catalog.jsonb_array_elements(@extschema@.ingest_array(rv->'cvss')) AS c2), '[]'))
+               WITH ORDINALITY AS x(c, n)
+         WHERE c->>'vector' LIKE 'CVSS:%'
+         ORDER BY (c->>'version') DESC, n LIMIT 1),
+       @extschema@.ingest_cve_ids(ARRAY[v->>'id']
+                                  || ARRAY(SELECT rv->>'id' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(m->'relatedVulnerabilities')) AS rv)),
+       '{}'::text[],
+       source.kind, source.name,
+       coalesce(a->'locations'->0->>'path', a->>'purl', a->>'name'),
+       pg_catalog.concat_ws(E'\n\n', coalesce(v->>'description',
+                                   (SELECT rv->>'description' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(m->'relatedVulnerabilities')) AS rv
+                                     WHERE rv->>'description' IS NOT NULL LIMIT 1)),
+                 'Package: ' || (a->>'name') || coalesce(' ' || (a->>'version'), '') || coalesce(' (' || (a->>'type') || ')', ''),
+                 'Fixed in: ' || nullif(pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(v->'fix'->'versions'))), ', '), '')),
+       @extschema@.ingest_urls(ARRAY[v->>'dataSource'] || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(v->'urls')))),
+       coalesce(a->'locations'->0->>'path', ''),
+       pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('package', a->>'name', 'version', a->>'version',
+                                                                  'type', a->>'type', 'purl', a->>'purl')),
+       false
+  FROM pg_catalog.jsonb_array_elements(document->'matches') WITH ORDINALITY AS x(m, m_no), source,
+       LATERAL (SELECT m->'vulnerability' AS v, m->'artifact' AS a) AS va
+ ORDER BY m_no
+$$;
+COMMENT ON FUNCTION @extschema@.map_grype(jsonb) IS 'Maps the matches of a Grype JSON report to compmap.ingest_record (docs/ingest.md, Grype).';
+
+-- OpenVAS / Greenbone GMP XML report: <result> elements under <results>.
+CREATE FUNCTION @extschema@.map_openvas(document xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+SELECT 'openvas',
+       coalesce(nullif(r.oid, ''), r.name),
+       coalesce(@extschema@.ingest_title(r.name), @extschema@.ingest_title(r.nvt_name), r.oid, 'OpenVAS result'),
+       coalesce(nullif(r.threat, ''), @extschema@.severity_from_score(r.severity)),
+       coalesce((pg_catalog.xpath('/result/nvt/severities/severity[starts-with(value, "CVSS:")]/value/text()', r.item))[1]::text,
+                pg_catalog.substring(r.tags, 'cvss_base_vector=(CVSS:[34]\.[01]/[^|]*)')),
+       @extschema@.ingest_cve_ids(pg_catalog.array_cat(
+           pg_catalog.xpath('/result/nvt/refs/ref[@type="cve"]/@id', r.item)::text[],
+           pg_catalog.xpath('/result/nvt/cve/text()', r.item)::text[])),
+       @extschema@.ingest_cwe_ids(pg_catalog.xpath('/result/nvt/refs/ref[@type="cwe"]/@id', r.item)::text[]),
+       'host', coalesce(nullif(r.host, ''), 'unknown'),
+       nullif(r.port, ''),
+       pg_catalog.concat_ws(E'\n\n', pg_catalog.substring(r.tags, '(?:^|\|)summary=([^|]*)'), nullif(pg_catalog.btrim(r.description), ''),
+                 'Solution: ' || pg_catalog.substring(r.tags, '\|solution=([^|]*)')),
+       @extschema@.ingest_urls(pg_catalog.xpath('/result/nvt/refs/ref[@type="url"]/@id', r.item)::text[]
+                               || pg_catalog.xpath('/result/nvt/xref/text()', r.item)::text[]),
+       nullif(r.port, ''),
+       pg_catalog.jsonb_build_object('host', coalesce(nullif(r.host, ''), 'unknown'), 'port', coalesce(r.port, '')),
+       false
+  FROM XMLTABLE('//results/result' PASSING document
+                COLUMNS name text PATH 'name',
+                        host text PATH 'normalize-space(host/text()[1])',
+                        port text PATH 'normalize-space(port)',
+                        oid text PATH 'nvt/@oid',
+                        nvt_name text PATH 'nvt/name',
+                        tags text PATH 'nvt/tags',
+                        threat text PATH 'threat',
+                        severity text PATH 'severity',
+                        description text PATH 'description',
+                        item xml PATH '.') AS r
+$$;
+COMMENT ON FUNCTION @extschema@.map_openvas(xml) IS 'Maps the results of an OpenVAS/Greenbone XML report to compmap.ingest_record (docs/ingest.md, OpenVAS).';
+
+-- Nessus (.nessus, NessusClientData_v2): one record per ReportItem.
+CREATE FUNCTION @extschema@.map_nessus(document xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+SELECT 'nessus',
+       r.plugin_id,
+       coalesce(@extschema@.ingest_title(r.plugin_name), 'Nessus plugin ' || r.plugin_id),
+       CASE r.sev WHEN '0' THEN 'info' WHEN '1' THEN 'low' WHEN '2' THEN 'medium' WHEN '3' THEN 'high' WHEN '4' THEN 'critical'
+                  ELSE r.risk_factor END,
+       coalesce(nullif(pg_catalog.btrim(r.cvss4), ''),
+                CASE WHEN pg_catalog.btrim(r.cvss3) LIKE 'CVSS:%' THEN pg_catalog.btrim(r.cvss3)
+                     WHEN nullif(pg_catalog.btrim(r.cvss3), '') IS NOT NULL THEN 'CVSS:3.0/' || pg_catalog.btrim(r.cvss3) END),
+       @extschema@.ingest_cve_ids(pg_catalog.xpath('/ReportItem/cve/text()', r.item)::text[]),
+       @extschema@.ingest_cwe_ids(pg_catalog.array_cat(pg_catalog.xpath('/ReportItem/cwe/text()', r.item)::text[],
+                                  ARRAY(SELECT x FROM pg_catalog.unnest(pg_catalog.xpath('/ReportItem/xref/text()', r.item)::text[]) AS x
+                                         WHERE x ILIKE 'CWE:%'))),
+       'host', coalesce(nullif(r.host, ''), 'unknown'),
+       coalesce(r.port, '0') || '/' || coalesce(r.protocol, '') || coalesce(' (' || nullif(r.svc, '') || ')', ''),
+       pg_catalog.concat_ws(E'\n\n', nullif(pg_catalog.btrim(r.synopsis), ''), nullif(pg_catalog.btrim(r.description), ''), 'Solution: ' || nullif(pg_catalog.btrim(r.solution), '')),
+       @extschema@.ingest_urls(ARRAY[r.see_also]),
+       coalesce(r.port, '0') || '/' || coalesce(r.protocol, ''),
+       pg_catalog.jsonb_build_object('host', coalesce(nullif(r.host, ''), 'unknown')),
+       false
+  FROM XMLTABLE('/NessusClientData_v2/Report/ReportHost/ReportItem' PASSING document
+                COLUMNS host text PATH '../@name',
+                        plugin_id text PATH '@pluginID',
+                        plugin_name text PATH '@pluginName',
+                        port text PATH '@port',
+                        protocol text PATH '@protocol',
+                        svc text PATH '@svc_name',
+                        sev text PATH '@severity',
+                        risk_factor text PATH 'risk_factor',
+                        synopsis text PATH 'synopsis',
+                        description text PATH 'description',
+                        solution text PATH 'solution',
+                        see_also text PATH 'see_also',
+                        cvss3 text PATH 'cvss3_vector',
+                        cvss4 text PATH 'cvss4_vector',
+                        item xml PATH '.') AS r
+$$;
+COMMENT ON FUNCTION @extschema@.map_nessus(xml) IS 'Maps the ReportItems of a Nessus v2 file to compmap.ingest_record (docs/ingest.md, Nessus).';
+
+-- OWASP ZAP traditional JSON report: alerts of every site.
+CREATE FUNCTION @extschema@.map_zap(document jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+SELECT 'zap',
+       coalesce(a->>'alertRef', a->>'pluginid'),
+       coalesce(@extschema@.ingest_title(a->>'name'), @extschema@.ingest_title(a->>'alert'), 'ZAP alert ' || (a->>'pluginid')),
+       CASE a->>'riskcode' WHEN '0' THEN 'info' WHEN '1' THEN 'low' WHEN '2' THEN 'medium' WHEN '3' THEN 'high'
+                           ELSE pg_catalog.split_part(a->>'riskdesc', ' ', 1) END,
+       NULL,
+       '{}'::text[],
+       @extschema@.ingest_cwe_ids(ARRAY[a->>'cweid']),
+       'url', coalesce(nullif(s->>'@name', ''), 'unknown'),
+       coalesce(a->'instances'->0->>'uri', s->>'@name'),
+       pg_catalog.concat_ws(E'\n\n', @extschema@.ingest_strip_html(a->>'desc'), 'Solution: ' || @extschema@.ingest_strip_html(a->>'solution'),
+                 'Instances: ' || coalesce(a->>'count', pg_catalog.jsonb_array_length(@extschema@.ingest_array(a->'instances'))::text)),
+       @extschema@.ingest_urls(ARRAY[a->>'reference']),
+       NULL,
+       '{}'::jsonb,
+       false
+  FROM pg_catalog.jsonb_array_elements(document->'site') WITH ORDINALITY AS x(s, s_no),
+       pg_catalog.jsonb_array_elements(@extschema@.ingest_array(s->'alerts')) WITH ORDINALITY AS y(a, a_no)
+ ORDER BY s_no, a_no
+$$;
+COMMENT ON FUNCTION @extschema@.map_zap(jsonb) IS 'Maps the alerts of an OWASP ZAP traditional JSON report to compmap.ingest_record (docs/ingest.md, ZAP).';
+
+-- OWASP ZAP traditional XML report (plain and "xml-plus").
+CREATE FUNCTION @extschema@.map_zap_xml(document xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+SELECT 'zap',
+       coalesce(nullif(a.alert_ref, ''), a.plugin_id),
+       coalesce(@extschema@.ingest_title(a.name), @extschema@.ingest_title(a.alert), 'ZAP alert ' || a.plugin_id),
+       CASE a.riskcode WHEN '0' THEN 'info' WHEN '1' THEN 'low' WHEN '2' THEN 'medium' WHEN '3' THEN 'high'
+                       ELSE pg_catalog.split_part(a.riskdesc, ' ', 1) END,
+       NULL,
+       '{}'::text[],
+       @extschema@.ingest_cwe_ids(ARRAY[a.cweid]),
+       'url', coalesce(nullif(a.site, ''), 'unknown'),
+       coalesce(nullif(a.uri, ''), a.site),
+       pg_catalog.concat_ws(E'\n\n', @extschema@.ingest_strip_html(a.descr), 'Solution: ' || @extschema@.ingest_strip_html(a.solution),
+                 'Instances: ' || nullif(a.count, '')),
+       @extschema@.ingest_urls(ARRAY[a.reference]),
+       NULL,
+       '{}'::jsonb,
+       false
+  FROM XMLTABLE('/OWASPZAPReport/site/alerts/alertitem' PASSING document
+                COLUMNS site text PATH '../../@name',
+                        plugin_id text PATH 'pluginid',
+                        alert_ref text PATH 'alertRef',
+                        alert text PATH 'alert',
+                        name text PATH 'name',
+                        riskcode text PATH 'riskcode',
+                        riskdesc text PATH 'riskdesc',
+                        descr text PATH 'desc',
+                        solution text PATH 'solution',
+                        reference text PATH 'reference',
+                        cweid text PATH 'cweid',
+                        count text PATH 'count',
+                        uri text PATH 'normalize-space((instances/instance/uri | uri)[1])') AS a
+$$;
+COMMENT ON FUNCTION @extschema@.map_zap_xml(xml) IS 'Maps the alertitems of an OWASP ZAP traditional XML report to compmap.ingest_record (docs/ingest.md, ZAP).';
+
+-- Nuclei JSON lines (v2 and v3 field names, and the older templateID /
+-- matched / matcher_name), given as a JSON array of the line objects.
+CREATE FUNCTION @extschema@.map_nuclei(lines jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+SELECT 'nuclei',
+       tid,
+       coalesce(@extschema@.ingest_title(l->'info'->>'name'), tid, 'Nuclei result')
+           || coalesce(' [' || nullif(matcher, '') || ']', ''),
+       coalesce(l->'info'->>'severity', 'unknown'),
+       l->'info'->'classification'->>'cvss-metrics',
+       @extschema@.ingest_cve_ids(ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(l->'info'->'classification'->'cve-id')))
+                                  || CASE WHEN tid ~* '^cve-' THEN ARRAY[tid] ELSE '{}'::text[] END),
+       @extschema@.ingest_cwe_ids(ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(l->'info'->'classification'->'cwe-id')))),
+       'url', coalesce(nullif(l->>'host', ''), matched, 'unknown'),
+       matched,
+       l->'info'->>'description',
+       @extschema@.ingest_urls(CASE pg_catalog.jsonb_typeof(l->'info'->'reference')
+                                   WHEN 'array' THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(l->'info'->'reference'))
+                                   ELSE ARRAY[l->'info'->>'reference'] END),
+       matched,
+       pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('matcher', matcher, 'type', l->>'type')),
+       false
+  FROM pg_catalog.jsonb_array_elements(lines) WITH ORDINALITY AS x(l, n),
+       LATERAL (SELECT coalesce(l->>'template-id', l->>'templateID', l->>'template') AS tid,
+                       coalesce(l->>'matcher-name', l->>'matcher_name') AS matcher,
+                       coalesce(l->>'matched-at', l->>'matched') AS matched) AS k
+ ORDER BY n
+$$;
+COMMENT ON FUNCTION @extschema@.map_nuclei(jsonb) IS 'Maps Nuclei JSON-lines results (as a JSON array of the line objects) to compmap.ingest_record (docs/ingest.md, Nuclei).';
+
+-- Parsing and format detection ---------------------------------------------
+
+CREATE FUNCTION @extschema@.ingest_parse_json(document text, format text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    msg text;
+    detail text;
+    context text;
+BEGIN
+    RETURN document::jsonb;
+EXCEPTION WHEN data_exception THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, context = PG_EXCEPTION_CONTEXT;
+    RAISE EXCEPTION 'malformed % document: %', format, msg
+        USING ERRCODE = 'invalid_text_representation',
+              DETAIL = pg_catalog.concat_ws(' ', nullif(detail, ''),
+                                 (SELECT pg_catalog.rtrim(l) FROM pg_catalog.regexp_split_to_table(context, E'\n') AS l WHERE l LIKE 'JSON data, line %' LIMIT 1)),
+              HINT = 'The whole document must be one JSON value, as the scanner wrote it.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_parse_json(text, text) IS 'Parses a JSON document; on bad input raises SQLSTATE 22P02 naming the format and the line.';
+
+CREATE FUNCTION @extschema@.ingest_parse_xml(document text, format text) RETURNS xml
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    msg text;
+    detail text;
+BEGIN
+    RETURN XMLPARSE (DOCUMENT document);
+EXCEPTION WHEN data_exception THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    RAISE EXCEPTION 'malformed % document: %', format, msg
+        USING ERRCODE = 'invalid_text_representation',
+              DETAIL = nullif(pg_catalog.split_part(detail, E'\n', 1), ''),
+              HINT = 'The document must be well-formed XML, as the scanner wrote it.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_parse_xml(text, text) IS 'Parses an XML document; on bad input raises SQLSTATE 22P02 naming the format and the libxml2 line and message.';
+
+-- JSON lines: one JSON object per non-empty line (Nuclei -jsonl); a JSON
+-- array of objects (Nuclei -json-export) is accepted too.
+CREATE FUNCTION @extschema@.ingest_parse_jsonl(document text, format text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    lines text[];
+    arr jsonb;
+    bad_line integer;
+    bad_msg text;
+    bad_detail text;
+    value jsonb;
+BEGIN
+    IF pg_catalog.ltrim(pg_catalog.left(document, 64), E' \t\r\n') LIKE '[%' THEN
+        arr := @extschema@.ingest_parse_json(document, format);
+    ELSE
+        lines := pg_catalog.regexp_split_to_array(document, E'\r?\n');
+        BEGIN
+            arr := ('[' || pg_catalog.array_to_string(ARRAY(SELECT l FROM pg_catalog.unnest(lines) AS l WHERE pg_catalog.btrim(l, E' \t') <> ''), ',') || ']')::jsonb;
+        EXCEPTION WHEN data_exception THEN
+            arr := NULL;
+        END;
+        IF arr IS NULL
+           OR pg_catalog.jsonb_array_length(arr) <> (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(lines) AS l WHERE pg_catalog.btrim(l, E' \t') <> '')
+           OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(arr) AS e WHERE pg_catalog.jsonb_typeof(e) <> 'object') THEN
+            -- find the first offending line, for the error
+            FOR i IN 1 .. pg_catalog.array_length(lines, 1) LOOP
+                CONTINUE WHEN pg_catalog.btrim(lines[i], E' \t') = '';
+                BEGIN
+                    value := lines[i]::jsonb;
+                    IF pg_catalog.jsonb_typeof(value) <> 'object' THEN
+                        bad_line := i;
+                        bad_msg := 'line is a JSON ' || pg_catalog.jsonb_typeof(value) || ', not an object';
+                    END IF;
+                EXCEPTION WHEN data_exception THEN
+                    GET STACKED DIAGNOSTICS bad_msg = MESSAGE_TEXT, bad_detail = PG_EXCEPTION_DETAIL;
+                    bad_line := i;
+                END;
+                EXIT WHEN bad_line IS NOT NULL;
+            END LOOP;
+            RAISE EXCEPTION 'malformed % document: line %: %', format, coalesce(bad_line, 0), coalesce(bad_msg, 'not one JSON object per line')
+                USING ERRCODE = 'invalid_text_representation', DETAIL = bad_detail,
+                      HINT = 'JSON lines need exactly one JSON object on every non-empty line.';
+        END IF;
+    END IF;
+    IF pg_catalog.jsonb_typeof(arr) <> 'array'
+       OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(arr) AS e WHERE pg_catalog.jsonb_typeof(e) <> 'object') THEN
+        RAISE EXCEPTION 'malformed % document: expected JSON objects, one per line', format
+            USING ERRCODE = 'invalid_text_representation';
+    END IF;
+    RETURN arr;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_parse_jsonl(text, text) IS 'Parses JSON lines (or a JSON array of objects) into a JSON array; on bad input raises SQLSTATE 22P02 naming the format and the first bad line.';
+
+-- The format a parsed JSON document is in, from its shape; NULL if none.
+CREATE FUNCTION @extschema@.ingest_json_format(document jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN pg_catalog.jsonb_typeof(document) = 'object' THEN
+            CASE WHEN document ? 'runs' OR (document->>'$schema') ILIKE '%sarif%' THEN 'sarif'
+                 WHEN document ? 'SchemaVersion' OR (document ? 'ArtifactName' AND document ? 'Results') THEN 'trivy'
+                 WHEN document ? 'matches' THEN 'grype'
+                 WHEN document ? '@programName' OR (document ? 'site' AND document ? '@version') THEN 'zap'
+                 WHEN document ? 'template-id' OR document ? 'templateID' OR document ? 'template' THEN 'nuclei'
+            END
+        WHEN pg_catalog.jsonb_typeof(document) = 'array' AND pg_catalog.jsonb_array_length(document) > 0
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(document) AS e
+                              WHERE NOT (e ? 'template-id' OR e ? 'templateID' OR e ? 'template')) THEN 'nuclei'
+    END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_json_format(jsonb) IS 'The scanner format of a parsed JSON document, from its top-level keys (docs/ingest.md, detection); NULL when none matches.';
+
+-- Detects (format 'auto') or checks the format, parses the document once and
+-- checks the shape the mapping needs.  Raises 22P02 for malformed input and
+-- 22023 for a document that is well-formed but not what the format needs.
+CREATE FUNCTION @extschema@.ingest_parse(document text, format text,
+                                         OUT format_name text, OUT parsed_json jsonb, OUT parsed_xml xml)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fmt text := pg_catalog.lower(pg_catalog.btrim(coalesce(format, 'auto')));
+    doc text := document;
+    head text;
+    root text;
+    expected text;
+    v text;
+BEGIN
+    IF fmt NOT IN ('auto', 'sarif', 'trivy', 'grype', 'openvas', 'nessus', 'zap', 'nuclei') THEN
+        RAISE EXCEPTION 'unknown scanner format "%"', format
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use auto, sarif, trivy, grype, openvas, nessus, zap or nuclei.';
+    END IF;
+    IF pg_catalog.left(doc, 1) = U&'\FEFF' THEN
+        doc := pg_catalog.substr(doc, 2);      -- a byte order mark is not part of the JSON or XML
+    END IF;
+    head := pg_catalog.ltrim(pg_catalog.left(doc, 1024), E' \t\r\n');
+
+    IF fmt = 'auto' THEN
+        IF head LIKE '<%' THEN
+            parsed_xml := @extschema@.ingest_parse_xml(doc, 'XML');
+            root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
+            fmt := CASE root WHEN 'NessusClientData_v2' THEN 'nessus' WHEN 'report' THEN 'openvas'
+                             WHEN 'get_reports_response' THEN 'openvas' WHEN 'OWASPZAPReport' THEN 'zap' END;
+            IF fmt IS NULL THEN
+                RAISE EXCEPTION 'cannot detect the scanner format: unknown XML root element <%>', root
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'compmap reads XML from OpenVAS/Greenbone (<report>), Nessus (<NessusClientData_v2>) and ZAP (<OWASPZAPReport>).';
+            END IF;
+        ELSIF head ~ '^\{\s*"(template-id|templateID|template)"\s*:' THEN
+            fmt := 'nuclei';
+        ELSIF head LIKE '{%' OR head LIKE '[%' THEN
+            parsed_json := @extschema@.ingest_parse_json(doc, 'JSON');
+            fmt := @extschema@.ingest_json_format(parsed_json);
+            IF fmt IS NULL THEN
+                RAISE EXCEPTION 'cannot detect the scanner format of this JSON document'
+                    USING ERRCODE = 'invalid_parameter_value',
+                          DETAIL = CASE WHEN pg_catalog.jsonb_typeof(parsed_json) = 'object'
+                                        THEN 'Its top-level keys are: ' || (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k)
+                                                                              FROM (SELECT k FROM pg_catalog.jsonb_object_keys(parsed_json) AS k LIMIT 20) AS s) || '.'
+                                        ELSE 'It is a JSON ' || pg_catalog.jsonb_typeof(parsed_json) || '.' END,
+                          HINT = 'Name the format: sarif, trivy, grype, zap or nuclei.';
+            END IF;
+            IF fmt = 'nuclei' AND pg_catalog.jsonb_typeof(parsed_json) = 'object' THEN
+                parsed_json := pg_catalog.jsonb_build_array(parsed_json);
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'cannot detect the scanner format: the document is not JSON, JSON lines or XML'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = pg_catalog.format('It starts with %L.', pg_catalog.left(head, 20)),
+                      HINT = 'Pass the file exactly as the scanner wrote it.';
+        END IF;
+    END IF;
+
+    IF fmt IN ('openvas', 'nessus') OR (fmt = 'zap' AND (parsed_xml IS NOT NULL OR head LIKE '<%')) THEN
+        IF parsed_xml IS NULL THEN
+            parsed_xml := @extschema@.ingest_parse_xml(doc, fmt);
+            root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
+        END IF;
+        expected := CASE fmt WHEN 'nessus' THEN 'NessusClientData_v2' WHEN 'zap' THEN 'OWASPZAPReport' ELSE 'report' END;
+        IF root IS DISTINCT FROM expected AND NOT (fmt = 'openvas' AND root = 'get_reports_response') THEN
+            RAISE EXCEPTION '% document has root element <%>, expected <%>', fmt, root, expected
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF fmt = 'nessus' AND NOT pg_catalog.xpath_exists('/NessusClientData_v2/Report', parsed_xml) THEN
+            RAISE EXCEPTION 'nessus document has no Report element'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Expected /NessusClientData_v2/Report; this file holds no scan results (a policy-only export?).',
+                      HINT = 'Export the scan results as a .nessus file.';
+        END IF;
+        IF fmt = 'openvas' AND NOT pg_catalog.xpath_exists('//results', parsed_xml) THEN
+            RAISE EXCEPTION 'openvas document has no results element'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Expected <results> inside <report>; a report exported without details cannot say what was not found.',
+                      HINT = 'Export the report in the XML format with details.';
+        END IF;
+        IF fmt = 'zap' THEN
+            fmt := 'zap';
+        END IF;
+    ELSIF fmt = 'nuclei' THEN
+        IF parsed_json IS NULL THEN
+            parsed_json := @extschema@.ingest_parse_jsonl(doc, fmt);
+        END IF;
+    ELSE
+        IF parsed_json IS NULL THEN
+            parsed_json := @extschema@.ingest_parse_json(doc, fmt);
+        END IF;
+        IF pg_catalog.jsonb_typeof(parsed_json) <> 'object' THEN
+            RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, pg_catalog.jsonb_typeof(parsed_json)
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        CASE fmt
+        WHEN 'sarif' THEN
+            v := parsed_json->>'version';
+            IF v IS DISTINCT FROM '2.1.0' THEN
+                RAISE EXCEPTION 'unsupported SARIF version %', coalesce('"' || v || '"', '(none)')
+                    USING ERRCODE = 'invalid_parameter_value',
+                          DETAIL = 'The element $.version must be "2.1.0".',
+                          HINT = 'compmap reads SARIF 2.1.0 logs; convert older logs with the SARIF multitool.';
+            END IF;
+            IF pg_catalog.jsonb_typeof(parsed_json->'runs') IS DISTINCT FROM 'array' THEN
+                RAISE EXCEPTION 'sarif document has no runs array'
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.runs.';
+            END IF;
+        WHEN 'trivy' THEN
+            IF parsed_json ? 'SchemaVersion' AND parsed_json->>'SchemaVersion' IS DISTINCT FROM '2' THEN
+                RAISE EXCEPTION 'unsupported Trivy SchemaVersion %', parsed_json->'SchemaVersion'
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The element $.SchemaVersion must be 2.';
+            END IF;
+            IF pg_catalog.jsonb_typeof(parsed_json->'Results') NOT IN ('array', 'null') THEN
+                RAISE EXCEPTION 'trivy document has no Results array'
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.Results.';
+            END IF;
+        WHEN 'grype' THEN
+            IF pg_catalog.jsonb_typeof(parsed_json->'matches') IS DISTINCT FROM 'array' THEN
+                RAISE EXCEPTION 'grype document has no matches array'
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.matches.';
+            END IF;
+        WHEN 'zap' THEN
+            IF pg_catalog.jsonb_typeof(parsed_json->'site') IS DISTINCT FROM 'array' THEN
+                RAISE EXCEPTION 'zap document has no site array'
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.site.';
+            END IF;
+        END CASE;
+    END IF;
+    format_name := fmt;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_parse(text, text) IS 'Detects (format auto) or checks a document''s scanner format, parses it once as jsonb or xml and checks the elements the mapping needs.';
+
+CREATE FUNCTION @extschema@.detect_format(document text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (@extschema@.ingest_parse(document, 'auto')).format_name
+$$;
+COMMENT ON FUNCTION @extschema@.detect_format(text) IS 'The scanner format compmap.ingest() would detect for the document (sarif, trivy, grype, openvas, nessus, zap, nuclei); raises the ingest errors for malformed or unknown input.';
+
+CREATE FUNCTION @extschema@.ingest_map(format text, json jsonb, xml xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+BEGIN
+    CASE format
+    WHEN 'sarif' THEN RETURN QUERY SELECT * FROM @extschema@.map_sarif(json);
+    WHEN 'trivy' THEN RETURN QUERY SELECT * FROM @extschema@.map_trivy(json);
+    WHEN 'grype' THEN RETURN QUERY SELECT * FROM @extschema@.map_grype(json);
+    WHEN 'openvas' THEN RETURN QUERY SELECT * FROM @extschema@.map_openvas(xml);
+    WHEN 'nessus' THEN RETURN QUERY SELECT * FROM @extschema@.map_nessus(xml);
+    WHEN 'zap' THEN
+        IF xml IS NOT NULL THEN
+            RETURN QUERY SELECT * FROM @extschema@.map_zap_xml(xml);
+        ELSE
+            RETURN QUERY SELECT * FROM @extschema@.map_zap(json);
+        END IF;
+    WHEN 'nuclei' THEN RETURN QUERY SELECT * FROM @extschema@.map_nuclei(json);
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_map(text, jsonb, xml) IS 'Runs the mapping function of the format over the parsed document.';
+
+-- The ingest ---------------------------------------------------------------
+
+-- The worker behind compmap.ingest() (PL/pgSQL cannot have an input and an
+-- output column both named format, as ingest's documented signature does).
+CREATE FUNCTION @extschema@.ingest_document(tenant uuid, document text, format text, scanned_at timestamptz, source_label text,
+                                            OUT scan uuid, OUT format_name text, OUT n_results bigint, OUT n_new bigint,
+                                            OUT n_updated bigint, OUT n_reopened bigint, OUT n_resolved bigint, OUT n_skipped bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    t uuid := ingest_document.tenant;
+    scan_at timestamptz := ingest_document.scanned_at;
+    label text := nullif(pg_catalog.btrim(ingest_document.source_label), '');
+    parsed record;
+    sid uuid := pg_catalog.gen_random_uuid();
+    scanners text[];
+    digest bytea;
+    n_not_seen bigint := 0;
+    f record;
+BEGIN
+    IF t IS NULL OR ingest_document.document IS NULL OR scan_at IS NULL THEN
+        RAISE EXCEPTION 'ingest needs a tenant, a document and scanned_at'
+            USING ERRCODE = 'not_null_violation';
+    END IF;
+    IF NOT pg_catalog.isfinite(scan_at) THEN
+        RAISE EXCEPTION 'scanned_at must be a finite timestamp, not %', scan_at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant AS x WHERE x.tenant_id = t) THEN
+        RAISE EXCEPTION 'tenant % does not exist or is not visible to role "%"', t, CURRENT_USER
+            USING ERRCODE = 'undefined_object';
+    END IF;
+
+    n_resolved := 0;
+    parsed := @extschema@.ingest_parse(ingest_document.document, ingest_document.format);
+    digest := pg_catalog.sha256(pg_catalog.textsend(ingest_document.document));
+    scanners := CASE WHEN parsed.format_name = 'sarif'
+                     THEN ARRAY(SELECT DISTINCT pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(r->'tool'->'driver'->>'name'), ''), 'sarif'))
+                                  FROM pg_catalog.jsonb_array_elements(parsed.parsed_json->'runs') AS r ORDER BY 1)
+                     ELSE ARRAY[parsed.format_name] END;
+
+    -- One ingest per tenant at a time: two ingests of the same scope must
+    -- not both create a finding or both decide what the other did not see.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('compmap.ingest ' || t::text, 0));
+
+    -- The mapped records, with their fingerprints, in a transaction-local table.
+    IF pg_catalog.to_regclass('pg_temp.compmap_ingest_rows') IS NULL THEN
+        CREATE TEMP TABLE compmap_ingest_rows (
+            ord bigint, scanner text, rule_id text, title text, scanner_severity text, cvss_vector text,
+            cve_ids text[], cwe_ids text[], asset_kind text, asset_name text, location text,
+            description text, reference_urls text[], skip boolean, fingerprint bytea,
+            finding_id uuid, prior_status text, first_of_fp boolean, action text
+        ) ON COMMIT DROP;
+    ELSE
+        TRUNCATE pg_temp.compmap_ingest_rows;
+    END IF;
+    INSERT INTO pg_temp.compmap_ingest_rows (ord, scanner, rule_id, title, scanner_severity, cvss_vector, cve_ids, cwe_ids,
+                                             asset_kind, asset_name, location, description, reference_urls, skip, fingerprint)
+    SELECT m.ordinality, m.scanner, m.rule_id, m.title, m.scanner_severity, m.cvss_vector,
+           coalesce(m.cve_ids, '{}'), coalesce(m.cwe_ids, '{}'),
+           CASE WHEN m.asset_name <> '' THEN m.asset_kind END, nullif(m.asset_name, ''),
+           m.location, m.description, coalesce(m.reference_urls, '{}'), coalesce(m.skip, false),
+           @extschema@.finding_fingerprint(m.scanner, m.rule_id, CASE WHEN m.asset_name <> '' THEN m.asset_kind END, nullif(m.asset_name, ''),
+                                           m.fp_location,
+                                           coalesce(m.fp_extra, '{}') || CASE WHEN label IS NULL THEN '{}'::jsonb
+                                                                              ELSE pg_catalog.jsonb_build_object('scope', label) END)
+      FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS m;
+    ANALYZE pg_temp.compmap_ingest_rows;
+
+    -- Assets.
+    INSERT INTO @extschema@.asset (tenant_id, kind, name)
+    SELECT DISTINCT t, r.asset_kind, r.asset_name FROM pg_temp.compmap_ingest_rows AS r
+     WHERE r.asset_kind IS NOT NULL AND NOT r.skip
+    ON CONFLICT (tenant_id, kind, name) DO NOTHING;
+
+    -- Existing findings, locked in a fixed order.
+    PERFORM 1 FROM @extschema@.finding AS x
+      WHERE x.tenant_id = t AND x.fingerprint IN (SELECT r.fingerprint FROM pg_temp.compmap_ingest_rows AS r WHERE NOT r.skip)
+      ORDER BY x.finding_id FOR UPDATE;
+    UPDATE pg_temp.compmap_ingest_rows AS r SET finding_id = x.finding_id, prior_status = x.status::text
+      FROM @extschema@.finding AS x
+     WHERE x.tenant_id = t AND x.fingerprint = r.fingerprint AND NOT r.skip;
+    UPDATE pg_temp.compmap_ingest_rows AS r SET first_of_fp = true
+     WHERE r.ord IN (SELECT pg_catalog.min(y.ord) FROM pg_temp.compmap_ingest_rows AS y WHERE NOT y.skip GROUP BY y.fingerprint);
+
+    -- New findings, in document order.
+    PERFORM pg_catalog.set_config('compmap.actor', 'ingest', true);
+    WITH created AS (
+        INSERT INTO @extschema@.finding AS x (tenant_id, fingerprint, title, scanner, rule_id, cve_ids, cwe_ids, category, cvss,
+                                              scanner_severity, severity, asset_id, location, description, reference_urls,
+                                              first_seen, last_seen)
+        SELECT t, r.fingerprint, r.title, r.scanner, r.rule_id, r.cve_ids, r.cwe_ids,
+               @extschema@.ingest_category(parsed.format_name, r.scanner, r.rule_id, r.cve_ids),
+               @extschema@.ingest_cvss(r.cvss_vector),
+               r.scanner_severity, 'none', a.asset_id, r.location, r.description, r.reference_urls, scan_at, scan_at
+          FROM pg_temp.compmap_ingest_rows AS r
+          LEFT JOIN @extschema@.asset AS a ON a.tenant_id = t AND a.kind = r.asset_kind AND a.name = r.asset_name
+         WHERE r.first_of_fp AND r.finding_id IS NULL
+         ORDER BY r.ord
+        RETURNING x.finding_id, x.fingerprint
+    )
+    UPDATE pg_temp.compmap_ingest_rows AS r SET finding_id = c.finding_id
+      FROM created AS c WHERE r.fingerprint = c.fingerprint AND NOT r.skip;
+
+    UPDATE pg_temp.compmap_ingest_rows AS r
+       SET action = CASE WHEN r.skip THEN 'skipped'
+                         WHEN r.first_of_fp AND r.prior_status IS NULL THEN 'new'
+                         WHEN r.first_of_fp AND r.prior_status IN ('fixed', 'verified') THEN 'reopened'
+                         ELSE 'updated' END;
+    SELECT pg_catalog.count(*),
+           pg_catalog.count(*) FILTER (WHERE r.action = 'new'),
+           pg_catalog.count(*) FILTER (WHERE r.action = 'updated'),
+           pg_catalog.count(*) FILTER (WHERE r.action = 'reopened'),
+           pg_catalog.count(*) FILTER (WHERE r.action = 'skipped')
+      INTO n_results, n_new, n_updated, n_reopened, n_skipped
+      FROM pg_temp.compmap_ingest_rows AS r;
+
+    -- Re-sightings: last_seen moves forward (never back, for a late upload
+    -- of an older scan); fixed and verified findings reopen.
+    UPDATE @extschema@.finding AS x SET last_seen = scan_at
+      FROM (SELECT DISTINCT r.finding_id FROM pg_temp.compmap_ingest_rows AS r WHERE r.prior_status IS NOT NULL) AS s
+     WHERE x.tenant_id = t AND x.finding_id = s.finding_id AND x.last_seen < scan_at;
+    FOR f IN SELECT r.finding_id FROM pg_temp.compmap_ingest_rows AS r WHERE r.action = 'reopened' ORDER BY r.ord LOOP
+        PERFORM @extschema@.set_status(f.finding_id, 'reopened', 'ingest', 'seen again in scan ' || sid::text);
+    END LOOP;
+
+    -- Findings of the same scope that this scan did not report.  Only a scan
+    -- newer than the finding's last sighting counts.  fixed -> verified;
+    -- open findings are flagged, never closed; triage decisions are kept.
+    FOR f IN SELECT s.finding_id, x.status::text AS status, s.not_seen_since
+               FROM @extschema@.finding_scope AS s
+               JOIN @extschema@.finding AS x ON x.tenant_id = s.tenant_id AND x.finding_id = s.finding_id
+              WHERE s.tenant_id = t AND s.scanner = ANY (scanners) AND s.source_label IS NOT DISTINCT FROM label
+                AND x.last_seen < scan_at
+                AND NOT EXISTS (SELECT 1 FROM pg_temp.compmap_ingest_rows AS r WHERE r.finding_id = s.finding_id)
+              ORDER BY x.first_seen, s.finding_id
+                FOR UPDATE OF x, s
+    LOOP
+        IF f.status = 'fixed' THEN
+            PERFORM @extschema@.set_status(f.finding_id, 'verified', 'ingest',
+                                           'not seen in scan ' || sid::text || ' of the same scope');
+            n_resolved := n_resolved + 1;
+        ELSIF f.status IN ('new', 'triaged', 'assigned', 'in_progress', 'reopened') AND f.not_seen_since IS NULL THEN
+            UPDATE @extschema@.finding_scope AS s SET not_seen_since = scan_at, not_seen_scan_id = sid
+             WHERE s.tenant_id = t AND s.finding_id = f.finding_id;
+            PERFORM @extschema@.record_event(t, f.finding_id, 'finding.not_seen', 'ingest',
+                pg_catalog.jsonb_build_object('scan_id', sid, 'status', f.status), scan_at);
+            n_not_seen := n_not_seen + 1;
+        END IF;
+    END LOOP;
+
+    -- Flagged findings seen again.
+    FOR f IN SELECT s.finding_id FROM @extschema@.finding_scope AS s
+              WHERE s.tenant_id = t AND s.not_seen_since IS NOT NULL AND s.not_seen_since <= scan_at
+                AND s.finding_id IN (SELECT r.finding_id FROM pg_temp.compmap_ingest_rows AS r WHERE NOT r.skip)
+              ORDER BY s.finding_id
+    LOOP
+        PERFORM @extschema@.record_event(t, f.finding_id, 'finding.seen_again', 'ingest',
+                                         pg_catalog.jsonb_build_object('scan_id', sid), scan_at);
+    END LOOP;
+
+    INSERT INTO @extschema@.scan (tenant_id, scan_id, scanner, format, source_label, scanned_at, document_sha256, document_bytes,
+                                  results, findings_new, findings_updated, findings_reopened, findings_resolved,
+                                  findings_not_seen, results_skipped)
+    VALUES (t, sid, pg_catalog.array_to_string(scanners, ', '), parsed.format_name, label, scan_at, digest,
+            pg_catalog.octet_length(ingest_document.document), n_results, n_new, n_updated, n_reopened, n_resolved, n_not_seen, n_skipped);
+
+    INSERT INTO @extschema@.finding_scope AS s (tenant_id, finding_id, scanner, source_label, last_scan_id, last_scanned_at)
+    SELECT DISTINCT ON (r.finding_id) t, r.finding_id, r.scanner, label, sid, scan_at
+      FROM pg_temp.compmap_ingest_rows AS r
+     WHERE r.finding_id IS NOT NULL
+     ORDER BY r.finding_id, r.ord
+    ON CONFLICT (tenant_id, finding_id) DO UPDATE
+       SET last_scan_id = EXCLUDED.last_scan_id, last_scanned_at = EXCLUDED.last_scanned_at,
+           not_seen_since = NULL, not_seen_scan_id = NULL
+     WHERE s.last_scanned_at <= EXCLUDED.last_scanned_at;
+
+    PERFORM @extschema@.record_event(t, sid, 'scan.ingested', 'ingest',
+        pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+            'format', parsed.format_name, 'scanners', scanners, 'source_label', label,
+            'document_sha256', pg_catalog.encode(digest, 'hex'), 'document_bytes', pg_catalog.octet_length(ingest_document.document),
+            'results', n_results, 'new', n_new, 'updated', n_updated, 'reopened', n_reopened,
+            'resolved', n_resolved, 'not_seen', n_not_seen, 'skipped', n_skipped)),
+        scan_at);
+    PERFORM pg_catalog.set_config('compmap.actor', '', true);
+
+    scan := sid;
+    format_name := parsed.format_name;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ingest_document(uuid, text, text, timestamptz, text) IS 'The worker behind compmap.ingest(); same arguments and results.';
+
+CREATE FUNCTION @extschema@.ingest(tenant uuid, document text, format text DEFAULT 'auto',
+                                   scanned_at timestamptz DEFAULT pg_catalog.now(), source_label text DEFAULT NULL)
+RETURNS TABLE (scan_id uuid, format text, results bigint, "new" bigint, updated bigint,
+               reopened bigint, resolved bigint, skipped bigint)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.ingest_document($1, $2, $3, $4, $5)
+$$;
+COMMENT ON FUNCTION @extschema@.ingest(uuid, text, text, timestamptz, text) IS 'Ingests one scanner document (SARIF 2.1.0, Trivy, Grype, OpenVAS, Nessus, ZAP, Nuclei; format auto-detected or named) into findings in one transaction: creates, re-sights and reopens findings, verifies fixed findings of the same scope (tenant + scanner + source_label) that the scan no longer reports and flags open ones, records the scan (SHA-256, size, counts; never the document) in compmap.scan and the evidence log.';
