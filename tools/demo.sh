@@ -4,9 +4,10 @@
 # Builds and installs compmap, starts a throw-away cluster (or uses the one
 # named by the standard PG* variables when PGHOST is set), creates a demo
 # tenant, runs flawfinder (Debian package) over compmap's own C sources to
-# get real SARIF 2.1.0 output, records the scan and each result in the
-# tenant's evidence log, signs a checkpoint outside the database, exports
-# the log and verifies it offline with the independent verifier.
+# get real SARIF 2.1.0 output, ingests it, walks one finding through its
+# lifecycle, prints framework scores and the controls that fail, signs a
+# checkpoint outside the database, writes one finding's auditor pack and
+# verifies it offline with the independent verifier.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/lib.sh"
@@ -20,74 +21,61 @@ db=${COMPMAP_DEMO_DB:-compmap_demo}
 out=$(mktemp -d /tmp/compmap-demo-out.XXXXXX)
 chmod 755 "$out"
 q() { as_pg psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+show() { as_pg psql -X -q -P footer=off -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
 as_pg dropdb --if-exists "$db" >/dev/null 2>&1 || true
 as_pg createdb "$db"
 q -c 'CREATE EXTENSION compmap CASCADE' 2>/dev/null
 
-echo "== 1. real scanner output: flawfinder --sarif over compmap's src/"
+echo "== 1. real scanner output: flawfinder --sarif over compmap's own src/"
 flawfinder --sarif --minlevel=1 "$top/src" > "$out/flawfinder.sarif" 2>/dev/null
+chmod 644 "$out/flawfinder.sarif"
 python3 - "$out/flawfinder.sarif" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 run = d["runs"][0]
-print(f"   {run['tool']['driver']['name']} {run['tool']['driver'].get('version', '')}: {len(run['results'])} results, SARIF {d['version']}")
+print(f"   {run['tool']['driver']['name']} {run['tool']['driver'].get('version', '')}: "
+      f"{len(run['results'])} results, SARIF {d['version']}")
 PY
 
-echo "== 2. tenant, signing key and evidence"
+echo "== 2. a tenant, its checkpoint key (kept outside the database), and the ingest"
 tenant=$(q -c "SELECT compmap.create_tenant('Demo GmbH')")
 pub=$(bash "$top/tools/sign-checkpoint.sh" keygen "$out/signer.pem")
 q -c "SELECT compmap.register_signing_key('$tenant', 'demo-signer', decode('$pub', 'base64'))" >/dev/null
-chmod 644 "$out/flawfinder.sarif"
-as_pg env PGDATABASE="$db" psql -X -q -At -v ON_ERROR_STOP=1 -v tenant="$tenant" -v sarif="$(cat "$out/flawfinder.sarif")" <<'SQL'
-WITH doc AS (SELECT :'sarif'::jsonb AS j),
-scan AS (
-    SELECT gen_random_uuid() AS id, j, sha256(convert_to(:'sarif', 'UTF8')) AS digest FROM doc),
-logged_scan AS (
-    SELECT compmap.record_event(:'tenant', id, 'scan.ingested', 'demo',
-           jsonb_build_object('format', 'sarif', 'tool', j #>> '{runs,0,tool,driver,name}',
-                              'sha256', encode(digest, 'hex'), 'bytes', octet_length(:'sarif'),
-                              'results', jsonb_array_length(j #> '{runs,0,results}'))) AS leaf
-    FROM scan)
-SELECT 'scan recorded at leaf ' || leaf FROM logged_scan;
-SELECT count(compmap.record_event(:'tenant',
-           uuid_generate_v5_stub, 'finding.created', 'flawfinder',
-           jsonb_build_object('rule', r->>'ruleId', 'level', r->>'level',
-                              'message', r #>> '{message,text}',
-                              'file', r #>> '{locations,0,physicalLocation,artifactLocation,uri}',
-                              'line', (r #>> '{locations,0,physicalLocation,region,startLine}')::int)))
-       || ' findings recorded'
-  FROM (SELECT r, md5(r::text)::uuid AS uuid_generate_v5_stub
-          FROM jsonb_array_elements((:'sarif'::jsonb) #> '{runs,0,results}') r) s;
-SELECT '   by rule: ' || string_agg(rule || ' ×' || n, ', ' ORDER BY n DESC, rule)
-  FROM (SELECT payload->>'rule' AS rule, count(*) AS n FROM compmap.evidence
-         WHERE event_type = 'finding.created' GROUP BY 1) s;
-SQL
+echo "SELECT * FROM compmap.ingest('$tenant', :'doc', source_label => 'compmap/src')" \
+    | show -v doc="$(cat "$out/flawfinder.sarif")"
 
-echo "== 3. signed checkpoint (the private key stays outside the database)"
+echo "== 3. one finding through its lifecycle (found -> assigned -> fixed -> confirmed fixed)"
+f=$(q -c "SELECT finding_id FROM compmap.finding WHERE tenant_id = '$tenant' ORDER BY severity, title, finding_id LIMIT 1")
+q >/dev/null <<SQL
+SELECT compmap.set_status('$f', 'triaged', 'alice', note => 'real: unchecked buffer length');
+SELECT compmap.set_status('$f', 'assigned', 'alice', assignee => 'bob');
+SELECT compmap.set_status('$f', 'in_progress', 'bob');
+SELECT compmap.set_status('$f', 'fixed', 'bob', note => 'bounded copy, commit abc123');
+SELECT compmap.set_status('$f', 'verified', 'ci', note => 'rescan clean');
+SQL
+show -c "SELECT seq, event_type, actor, from_status, to_status FROM compmap.finding_history WHERE finding_id = '$f' ORDER BY seq"
+
+echo "== 4. honest scores: what the scan shows, and what it cannot"
+show -c "SELECT framework, applicable, passed, attested, partially_evidenced AS partial, failed, not_assessed, score, coverage
+           FROM compmap.framework_score WHERE tenant_id = '$tenant' ORDER BY framework"
+show -c "SELECT control_ref, testability, failing_findings FROM compmap.control_status
+          WHERE tenant_id = '$tenant' AND outcome = 'failed' ORDER BY control_ref LIMIT 10"
+
+echo "== 5. a signed checkpoint and the finding's auditor pack, verified offline"
 q -c "SELECT compmap.checkpoint_body('$tenant')" | python3 -c 'import sys; sys.stdout.write(sys.stdin.read()[:-1])' > "$out/body"
 bash "$top/tools/sign-checkpoint.sh" sign "$out/signer.pem" demo-signer < "$out/body" > "$out/signed"
 chmod 644 "$out/signed"
-echo "SELECT 'checkpoint #' || compmap.record_checkpoint('$tenant', :'signed' || E'\\n') || ' recorded'" \
-    | q -v signed="$(cat "$out/signed")"
-sed 's/^/   /' "$out/signed"
+echo "SELECT 'checkpoint #' || compmap.record_checkpoint('$tenant', :'signed' || E'\\n') || ' recorded; log verifies: ' || (SELECT ok FROM compmap.verify('$tenant'))" \
+    | q -v signed="$(cat "$out/signed")" | sed 's/^/   /'
+q -c "SELECT compmap.auditor_pack('$f')" > "$out/pack.json"
+python3 "$top/test/verifier/compmap_verify.py" pack "$out/pack.json" --key "demo-signer:$pub" | sed 's/^/   /'
 
-echo "== 4. verification inside the database"
-q -c "SELECT '   ok=' || ok || ' entries=' || checked FROM compmap.verify('$tenant')"
-q -c "SELECT '   inclusion proof of entry 1: ' || array_length(p, 1) || ' hashes, verifies=' ||
-             compmap.verify_inclusion((SELECT leaf_hash FROM compmap.evidence WHERE tenant_id = '$tenant' AND leaf_index = 1),
-                                      1, compmap.tree_size('$tenant'), p, compmap.tree_root('$tenant'))
-        FROM compmap.inclusion_proof('$tenant', 1, compmap.tree_size('$tenant')) p"
-
-echo "== 5. offline verification of the exported log (independent verifier, Python stdlib only)"
-q -c "SELECT compmap.export_log('$tenant')" > "$out/export.json"
-python3 "$top/test/verifier/compmap_verify.py" log "$out/export.json" --key "demo-signer:$pub" | tail -1 | sed 's/^/   /'
-
-echo "== 6. a tampered copy is caught"
-python3 - "$out/export.json" "$out/tampered.json" <<'PY'
+echo "== 6. a tampered pack is caught"
+python3 - "$out/pack.json" "$out/tampered.json" <<'PY'
 import json, sys
-e = json.load(open(sys.argv[1])); e["entries"][3]["payload"]["line"] = 99999
-json.dump(e, open(sys.argv[2], "w"))
+p = json.load(open(sys.argv[1])); p["entries"][-1]["actor"] = "mallory"
+json.dump(p, open(sys.argv[2], "w"))
 PY
-python3 "$top/test/verifier/compmap_verify.py" log "$out/tampered.json" --key "demo-signer:$pub" | tail -1 | sed 's/^/   /' || true
-echo "files in $out (SARIF, signed checkpoint, export)"
+python3 "$top/test/verifier/compmap_verify.py" pack "$out/tampered.json" --key "demo-signer:$pub" | tail -1 | sed 's/^/   /' || true
+echo "files in $out (SARIF, signed checkpoint, auditor pack)"
