@@ -39,6 +39,7 @@ SQL_PIECES = \
 	src/sql/65_scoring.sql \
 	src/sql/70_ingest.sql \
 	src/sql/80_auditor_pack.sql \
+	src/sql/85_oscal.sql \
 	src/sql/90_grants.sql
 
 DATA_built  = compmap--$(EXTVERSION).sql

@@ -168,3 +168,11 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.ingest_urls(text[]),
     @extschema@.ingest_strip_html(text)
 TO compmap_admin, compmap_writer;
+
+-- OSCAL exports: read-only, for every role.
+GRANT EXECUTE ON FUNCTION
+    @extschema@.oscal_uuid(text),
+    @extschema@.oscal_control_id(text, text),
+    @extschema@.oscal_assessment_results(uuid, text, timestamptz),
+    @extschema@.oscal_poam(uuid, timestamptz)
+TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;

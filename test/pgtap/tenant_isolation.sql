@@ -200,7 +200,9 @@ INSERT INTO tiso.reader_fn VALUES
     ('export_log', 'SELECT coalesce(jsonb_array_length(compmap.export_log(%L)->''entries''), 0)'),
     ('leaf_bytes', 'SELECT compmap.leaf_bytes(%L, 0)'),
     ('sla_days', 'SELECT compmap.sla_days(%L, ''high'')'),
-    ('controls_for', 'SELECT count(*) FROM compmap.controls_for(''{CWE-79}'', ''zap'', ''code_weakness'', %L)');
+    ('controls_for', 'SELECT count(*) FROM compmap.controls_for(''{CWE-79}'', ''zap'', ''code_weakness'', %L)'),
+    ('oscal_assessment_results', 'SELECT compmap.oscal_assessment_results(%L, ''iso27001_2022'') IS NOT NULL'),
+    ('oscal_poam', 'SELECT compmap.oscal_poam(%L) IS NOT NULL');
 SELECT ok(tiso.probe(ro.role, format(f.call, '31000000-0000-4000-8000-00000000000b')) ~ '^(err:|ok:<null>$|ok:0$)',
           format('%s (%s): compmap.%s on tenant B fails or returns nothing (%s)', ro.role, ro.job, f.fn,
                  tiso.probe(ro.role, format(f.call, '31000000-0000-4000-8000-00000000000b'))))
