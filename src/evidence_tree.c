@@ -47,6 +47,9 @@ typedef struct TreeReader
 	SPIPlanPtr	leaves_plan;
 } TreeReader;
 
+static SPIPlanPtr node_plan = NULL;
+static SPIPlanPtr leaves_plan = NULL;
+
 static void
 reader_init(TreeReader *r, pg_uuid_t *tenant)
 {
@@ -59,15 +62,30 @@ reader_init(TreeReader *r, pg_uuid_t *tenant)
 	ctl.entrysize = sizeof(NodeMemo);
 	ctl.hcxt = CurrentMemoryContext;
 	r->memo = hash_create("compmap node memo", 128, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	r->node_plan = SPI_prepare(
-		"SELECT hash FROM compmap.evidence_node WHERE tenant_id = $1 AND level = $2 AND node_index = $3",
-		3, node_args);
-	r->leaves_plan = SPI_prepare(
-		"SELECT leaf_hash FROM compmap.evidence WHERE tenant_id = $1 AND leaf_index >= $2 AND leaf_index < $3 "
-		"ORDER BY leaf_index",
-		3, leaf_args);
-	if (r->node_plan == NULL || r->leaves_plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	/* prepared once per backend: a proof is a handful of index lookups */
+	if (node_plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(
+			"SELECT hash FROM compmap.evidence_node WHERE tenant_id = $1 AND level = $2 AND node_index = $3",
+			3, node_args);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		node_plan = p;
+	}
+	if (leaves_plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(
+			"SELECT leaf_hash FROM compmap.evidence WHERE tenant_id = $1 AND leaf_index >= $2 AND leaf_index < $3 "
+			"ORDER BY leaf_index",
+			3, leaf_args);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		leaves_plan = p;
+	}
+	r->node_plan = node_plan;
+	r->leaves_plan = leaves_plan;
 }
 
 static void
