@@ -5,6 +5,10 @@
 -- the Art. 23 reporting clock with the GDPR Art. 33, DORA and CRA clocks
 -- that can run on the same incident.
 --
+-- Timestamps in evidence payloads are written with compmap.utc_text
+-- (src/sql/80_auditor_pack.sql; PL/pgSQL resolves it when called), so
+-- payloads never depend on the session's TimeZone.
+--
 -- Every record below is tenant-owned (tenant_id leads the primary key,
 -- row-level security) and every change is appended to the tenant's evidence
 -- log through compmap.record_event.  Governance records and report
@@ -371,7 +375,8 @@ BEGIN
             EXIT decide;
         END IF;
         -- Not a row of the reference's table: the fall-through.
-        classification := 'out_of_scope'; rule := 'O4'; legal_basis := 'Art. 2(1), Art. 2(2)(f)(ii)';
+        classification := 'out_of_scope'; rule := 'O4';
+        legal_basis := CASE WHEN public_administration = 'regional' THEN 'Art. 2(2)(f)(ii)' ELSE 'Art. 2(1)' END;
         reason := CASE WHEN public_administration = 'regional'
                        THEN 'regional public administration entity not selected by the Member State after a risk-based assessment'
                        ELSE 'no entity type of Annex I or II and no other ground of Art. 2' END;
@@ -438,6 +443,25 @@ AS $$
     SELECT pg_catalog.md5('compmap.nis2/' || tenant::text || '/' || topic)::uuid
 $$;
 COMMENT ON FUNCTION @extschema@.nis2_subject(uuid, text) IS 'The evidence-log subject id of a tenant''s NIS2 records on a topic (scope, governance).';
+
+-- An interval as ISO 8601 text (P1Y2M3DT4H5M6S), whatever the session's
+-- IntervalStyle: evidence payloads and view texts must not depend on it.
+CREATE FUNCTION @extschema@.interval_iso(i interval) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN i = interval '0' THEN 'PT0S' ELSE
+           'P' || coalesce(nullif(pg_catalog.date_part('year', i), 0) || 'Y', '')
+               || coalesce(nullif(pg_catalog.date_part('month', i), 0) || 'M', '')
+               || coalesce(nullif(pg_catalog.date_part('day', i), 0) || 'D', '')
+               || CASE WHEN pg_catalog.date_part('hour', i) <> 0 OR pg_catalog.date_part('minute', i) <> 0
+                             OR pg_catalog.date_part('second', i) <> 0
+                       THEN 'T' || coalesce(nullif(pg_catalog.date_part('hour', i), 0) || 'H', '')
+                                || coalesce(nullif(pg_catalog.date_part('minute', i), 0) || 'M', '')
+                                || coalesce(nullif(pg_catalog.date_part('second', i), 0) || 'S', '')
+                       ELSE '' END END
+$$;
+COMMENT ON FUNCTION @extschema@.interval_iso(interval) IS 'ISO 8601 duration text of an interval (P100Y, P1M, PT24H), independent of IntervalStyle.';
 
 CREATE TABLE @extschema@.entity_profile (
     tenant_id               uuid        NOT NULL REFERENCES @extschema@.tenant (tenant_id),
@@ -581,7 +605,7 @@ BEGIN
             'ms_designation', ms_designation, 'nis1_oes_kept_essential', nis1_oes_kept_essential,
             'ms_opt_in', ms_opt_in, 'security_defence_exempt', security_defence_exempt,
             'dora_financial_entity', dora_financial_entity, 'reporting_time_zone', reporting_time_zone,
-            'training_interval', training_interval::text,
+            'training_interval', @extschema@.interval_iso(training_interval),
             'classification', pg_catalog.jsonb_build_object('classification', c.classification, 'size_class', c.size_class,
                                                             'rule', c.rule, 'legal_basis', c.legal_basis,
                                                             'lex_specialis', c.lex_specialis)));
@@ -1031,7 +1055,7 @@ BEGIN
             coalesce(cra_exploited_vulnerability, false), actor);
     PERFORM @extschema@.record_event(tenant, new_id, 'incident.opened', actor,
         pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-            'title', title, 'aware_at', aware_at, 'time_zone', tz, 'significant', significant,
+            'title', title, 'aware_at', @extschema@.utc_text(aware_at), 'time_zone', tz, 'significant', significant,
             'trust_service', coalesce(trust_service, false), 'personal_data_breach', coalesce(personal_data_breach, false),
             'nis2_applies', nis2, 'dora_financial_entity', dora,
             'cra_exploited_vulnerability', coalesce(cra_exploited_vulnerability, false))),
@@ -1077,7 +1101,7 @@ BEGIN
      WHERE x.tenant_id = i.tenant_id AND x.incident_id = i.incident_id;
     PERFORM @extschema@.record_event(i.tenant_id, i.incident_id, 'incident.assessed', actor,
         pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-            'significant', significant, 'reason', reason, 'assessed_at', assessed_at, 'dora_major', dora_major)),
+            'significant', significant, 'reason', reason, 'assessed_at', @extschema@.utc_text(assessed_at), 'dora_major', dora_major)),
         assessed_at);
 END
 $$;
@@ -1117,7 +1141,7 @@ BEGIN
         pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
             'trust_service', trust_service, 'personal_data_breach', personal_data_breach,
             'cra_exploited_vulnerability', cra_exploited_vulnerability,
-            'cra_measure_available_at', cra_measure_available_at)));
+            'cra_measure_available_at', @extschema@.utc_text(cra_measure_available_at))));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.set_incident_flags(uuid, boolean, boolean, boolean, timestamptz, text) IS 'Changes an incident''s regime flags (NULL: unchanged) and records when a CRA corrective or mitigating measure became available; logged (incident.flags_changed).';
@@ -1142,7 +1166,7 @@ BEGIN
     UPDATE @extschema@.incident x SET status = 'handled', handled_at = mark_incident_handled.handled_at
      WHERE x.tenant_id = i.tenant_id AND x.incident_id = i.incident_id;
     PERFORM @extschema@.record_event(i.tenant_id, i.incident_id, 'incident.handled', actor,
-        pg_catalog.jsonb_build_object('handled_at', handled_at), handled_at);
+        pg_catalog.jsonb_build_object('handled_at', @extschema@.utc_text(handled_at)), handled_at);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.mark_incident_handled(uuid, timestamptz, text) IS 'Records when the incident was handled (anchors the NIS2 final report after a progress report, Art. 23(4)(e)); logged (incident.handled).';
@@ -1178,8 +1202,8 @@ BEGIN
     VALUES (i.tenant_id, new_id, i.incident_id, requested_at, due_at, requested_by, reference, actor);
     PERFORM @extschema@.record_event(i.tenant_id, i.incident_id, 'incident.report_requested', actor,
         pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-            'request_id', new_id, 'regime', 'nis2', 'stage', 'intermediate', 'requested_at', requested_at,
-            'due_at', due_at, 'requested_by', requested_by, 'reference', reference,
+            'request_id', new_id, 'regime', 'nis2', 'stage', 'intermediate', 'requested_at', @extschema@.utc_text(requested_at),
+            'due_at', @extschema@.utc_text(due_at), 'requested_by', requested_by, 'reference', reference,
             'legal_basis', 'NIS2 Art. 23(4)(c)')),
         requested_at);
     RETURN new_id;
@@ -1251,7 +1275,7 @@ BEGIN
     VALUES (i.tenant_id, new_id, i.incident_id, regime, stage, submitted_at, reference, recipient, actor);
     PERFORM @extschema@.record_event(i.tenant_id, i.incident_id, 'incident.report_submitted', actor,
         pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-            'submission_id', new_id, 'regime', regime, 'stage', stage, 'submitted_at', submitted_at,
+            'submission_id', new_id, 'regime', regime, 'stage', stage, 'submitted_at', @extschema@.utc_text(submitted_at),
             'reference', reference, 'recipient', recipient)),
         submitted_at);
     RETURN new_id;
@@ -1646,9 +1670,9 @@ duty_rows AS (
                 WHEN tst.stale IS NOT NULL THEN 'stale' ELSE 'in_place' END,
            CASE WHEN tst.required = 0 THEN 'record trainings: compmap.record_management_training'
                 WHEN tst.untrained IS NOT NULL THEN 'no training recorded for ' || pg_catalog.array_to_string(tst.untrained, ', ')
-                WHEN tst.stale IS NOT NULL THEN 'training older than ' || ts.training_interval || ' for ' || pg_catalog.array_to_string(tst.stale, ', ') END,
+                WHEN tst.stale IS NOT NULL THEN 'training older than ' || @extschema@.interval_iso(ts.training_interval) || ' for ' || pg_catalog.array_to_string(tst.stale, ', ') END,
            pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('last_trained', tst.last_trained,
-                                                                      'training_interval', ts.training_interval::text)),
+                                                                      'training_interval', @extschema@.interval_iso(ts.training_interval))),
            2
       FROM tenant_state ts JOIN training_state tst ON tst.tenant_id = ts.tenant_id
     UNION ALL

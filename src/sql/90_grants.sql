@@ -183,6 +183,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.nis2_classify(text[], numeric, numeric, numeric, boolean, text, boolean, boolean, text, boolean, text, boolean, boolean),
     @extschema@.nis2_max_fine(text, numeric),
     @extschema@.nis2_subject(uuid, text),
+    @extschema@.interval_iso(interval),
     @extschema@.check_time_zone(text),
     @extschema@.add_local(timestamptz, interval, text),
     @extschema@.incident_deadlines_at(timestamptz)
