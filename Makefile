@@ -38,6 +38,7 @@ SQL_PIECES = \
 	src/sql/60_findings.sql \
 	src/sql/65_scoring.sql \
 	src/sql/70_ingest.sql \
+	src/sql/75_nis2.sql \
 	src/sql/80_auditor_pack.sql \
 	src/sql/85_oscal.sql \
 	src/sql/90_grants.sql
@@ -63,7 +64,8 @@ REGRESS = \
 	cvss \
 	findings \
 	catalogue \
-	ingest
+	ingest \
+	nis2
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \

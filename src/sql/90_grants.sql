@@ -176,3 +176,37 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.oscal_assessment_results(uuid, text, timestamptz),
     @extschema@.oscal_poam(uuid, timestamptz)
 TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
+
+-- NIS2 (src/sql/75_nis2.sql).  Profiles, governance records, incidents and
+-- submissions are tenant-owned rows, limited by row-level security; the
+-- governance records and submissions are append-only (no UPDATE granted,
+-- and a trigger refuses it anyway).
+GRANT INSERT, UPDATE ON @extschema@.entity_profile TO compmap_admin, compmap_writer;
+GRANT INSERT ON @extschema@.management_approval, @extschema@.management_training, @extschema@.nis2_duty_record
+    TO compmap_admin, compmap_writer;
+GRANT INSERT, UPDATE ON @extschema@.incident TO compmap_admin, compmap_writer;
+GRANT INSERT ON @extschema@.incident_submission, @extschema@.incident_report_request TO compmap_admin, compmap_writer;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.sme_size_class(numeric, numeric, numeric),
+    @extschema@.nis2_classify(text[], numeric, numeric, numeric, boolean, text, boolean, boolean, text, boolean, text, boolean, boolean),
+    @extschema@.nis2_max_fine(text, numeric),
+    @extschema@.nis2_subject(uuid, text),
+    @extschema@.interval_iso(interval),
+    @extschema@.check_time_zone(text),
+    @extschema@.add_local(timestamptz, interval, text),
+    @extschema@.incident_deadlines_at(timestamptz)
+TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.set_entity_profile(uuid, text, text[], numeric, numeric, numeric, text[], numeric, text, boolean, boolean, text, boolean, text, boolean, boolean, text, interval, text),
+    @extschema@.record_management_approval(uuid, text, text[], date, bytea, date, text, text, uuid),
+    @extschema@.record_management_training(uuid, text, date, text, text, text, text, uuid),
+    @extschema@.record_nis2_duty(uuid, text, date, text, date, text, text, uuid),
+    @extschema@.incident_for_update(uuid),
+    @extschema@.check_incident_time(text, timestamptz, timestamptz),
+    @extschema@.open_incident(uuid, text, timestamptz, boolean, boolean, boolean, boolean, boolean, boolean, text, text, uuid),
+    @extschema@.assess_incident(uuid, boolean, text, timestamptz, boolean, text),
+    @extschema@.set_incident_flags(uuid, boolean, boolean, boolean, timestamptz, text),
+    @extschema@.mark_incident_handled(uuid, timestamptz, text),
+    @extschema@.request_intermediate_report(uuid, timestamptz, timestamptz, text, text, text, uuid),
+    @extschema@.record_submission(uuid, text, timestamptz, text, text, text, text, uuid)
+TO compmap_admin, compmap_writer;

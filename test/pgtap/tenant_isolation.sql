@@ -29,10 +29,13 @@ VALUES ('31000000-0000-4000-8000-00000000000a', 'tiso_app_a'), ('31000000-0000-4
 
 -- Both tenants get rows in every tenant-owned table: 20 events (so stored
 -- Merkle nodes exist), a finding (asset, evidence), a scan, an SLA policy,
--- a signing key and a checkpoint row.
+-- a signing key, a checkpoint row, and the NIS2 records (profile,
+-- approval, training, duty record, incident with a submission and a
+-- request for an intermediate report).
 DO $$
 DECLARE
     t uuid;
+    inc uuid;
 BEGIN
     FOREACH t IN ARRAY ARRAY['31000000-0000-4000-8000-00000000000a', '31000000-0000-4000-8000-00000000000b']::uuid[] LOOP
         PERFORM compmap.record_event(t, t, 'tiso.event', 'fixture', jsonb_build_object('i', g, 'secret', t::text))
@@ -45,6 +48,14 @@ BEGIN
         PERFORM compmap.register_signing_key(t, 'tiso-key', sha256(convert_to(t::text, 'UTF8')));
         INSERT INTO compmap.checkpoint (tenant_id, checkpoint_no, tree_size, root, time_us, body, signed_note, key_name)
         VALUES (t, 1, 1, sha256('x'), 1, 'fixture body', 'fixture note', 'tiso-key');
+        PERFORM compmap.set_entity_profile(t, 'isolation entity ' || t::text, '{cloud_computing_provider}', 300, 0, 0, '{DE}');
+        PERFORM compmap.record_management_approval(t, 'Board', ARRAY['member ' || t::text], '2025-01-01', sha256('m'), '2099-01-01');
+        PERFORM compmap.record_management_training(t, 'member ' || t::text, '2025-01-02', 'provider');
+        PERFORM compmap.record_nis2_duty(t, 'registration', '2025-01-03', 'registration ' || t::text);
+        inc := compmap.open_incident(t, 'isolation incident ' || t::text, '2025-01-04 00:00+00', significant => true,
+                                     personal_data_breach => true);
+        PERFORM compmap.record_submission(inc, 'early_warning', '2025-01-04 12:00+00', 'report ' || t::text);
+        PERFORM compmap.request_intermediate_report(inc, '2025-01-05 00:00+00', '2025-01-06 00:00+00', 'CSIRT');
     END LOOP;
 END $$;
 -- Run the deferred flush now, so the head and node rows exist.
@@ -229,7 +240,9 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname)
               AND p.proname NOT IN (SELECT fn FROM tiso.reader_fn)
               AND p.proname NOT IN ('record_event', 'record_checkpoint', 'record_finding', 'redact',
                                     'register_signing_key', 'set_sla', 'grant_tenant_access', 'revoke_tenant_access',
-                                    'attest', 'set_applicability', 'set_scan_freshness', 'ingest', 'ingest_document')),
+                                    'attest', 'set_applicability', 'set_scan_freshness', 'ingest', 'ingest_document',
+                                    'set_entity_profile', 'record_management_approval', 'record_management_training',
+                                    'record_nis2_duty', 'open_incident')),
           NULL, 'every tenant-taking function of compmap is covered by this suite');
 
 -- 3. Writing tenant B's rows: refused for every role, every table.
@@ -266,10 +279,25 @@ SELECT ok(tiso.probe_msg('tiso_app_a', q, '31000000-0000-4000-8000-00000000000b'
         'SELECT compmap.attest(%L, ''iso27001_2022:A.5.1'', ''a'', ''s'', ''e'', CURRENT_DATE + 1)',
         'SELECT compmap.set_applicability(%L, ''iso27001_2022:A.7.5'', false, ''planted'')',
         'SELECT compmap.set_scan_freshness(%L, ''1 day'')',
-        'SELECT * FROM compmap.ingest(%L, ''{"version": "2.1.0", "runs": []}'')']) q;
+        'SELECT * FROM compmap.ingest(%L, ''{"version": "2.1.0", "runs": []}'')',
+        'SELECT compmap.set_entity_profile(%L, ''planted'', ''{}'', 1, 0, 0, ''{DE}'')',
+        'SELECT compmap.record_management_approval(%L, ''b'', ''{x}'', ''2025-01-01'', sha256(''x''), ''2099-01-01'')',
+        'SELECT compmap.record_management_training(%L, ''x'', ''2025-01-01'', ''p'')',
+        'SELECT compmap.record_nis2_duty(%L, ''registration'', ''2025-01-01'', ''planted'')',
+        'SELECT compmap.open_incident(%L, ''planted'', ''2025-01-01'')']) q;
 SELECT ok(tiso.probe('tiso_app_a', format('SELECT compmap.set_status(%L, ''false_positive'', ''a'', note => ''hide'')', f.finding_id)) IN ('err:42501', 'err:42704'),
           'tenant A''s application cannot change tenant B''s finding')
   FROM compmap.finding f WHERE f.tenant_id = '31000000-0000-4000-8000-00000000000b';
+SELECT ok(tiso.probe('tiso_app_a', format(q, i.incident_id)) IN ('err:42501', 'err:42704'),
+          format('tenant A''s application cannot act on tenant B''s incident: %s (%s)', q, tiso.probe('tiso_app_a', format(q, i.incident_id))))
+  FROM compmap.incident i, unnest(ARRAY[
+        'SELECT compmap.record_submission(%L, ''notification'', ''2025-01-05'', ''planted'')',
+        'SELECT compmap.assess_incident(%L, false, ''planted'')',
+        'SELECT compmap.set_incident_flags(%L, trust_service => true)',
+        'SELECT compmap.mark_incident_handled(%L, ''2025-01-05'')',
+        'SELECT compmap.request_intermediate_report(%L, ''2025-01-05'', ''2025-01-06'', ''planted'')']) q
+ WHERE i.tenant_id = '31000000-0000-4000-8000-00000000000b'
+ ORDER BY q;
 
 -- 4. The reporting and auditor roles write nothing, not even in tenant A.
 SELECT is((SELECT array_agg(r.relname || ':' || p ORDER BY r.relname, p)
