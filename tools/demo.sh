@@ -62,7 +62,22 @@ show -c "SELECT framework, applicable, passed, attested, partially_evidenced AS 
 show -c "SELECT control_ref, testability, failing_findings FROM compmap.control_status
           WHERE tenant_id = '$tenant' AND outcome = 'failed' ORDER BY control_ref LIMIT 10"
 
-echo "== 5. a signed checkpoint and the finding's auditor pack, verified offline"
+echo "== 5. NIS2: in scope?  what does the ISO work not cover?  which report is due?"
+q >/dev/null <<SQL
+SELECT compmap.set_entity_profile('$tenant', 'Demo GmbH', '{cloud_computing_provider}',
+       staff_headcount => 120, annual_turnover_eur => 18e6, balance_sheet_eur => 12e6,
+       member_states => '{DE}', reporting_time_zone => 'Europe/Berlin');
+SELECT compmap.attest('$tenant', 'iso27001_2022:A.5.24', 'ciso', 'incident management process approved and exercised',
+                      'DMS-2026-017', CURRENT_DATE + 365);
+SQL
+show -c "SELECT classification, size_class, rule, legal_basis FROM compmap.nis2_scope WHERE tenant_id = '$tenant'"
+show -c "SELECT verdict, count(*) AS items FROM compmap.nis2_gap WHERE tenant_id = '$tenant' GROUP BY verdict ORDER BY verdict"
+show -c "SELECT ref, duty_status, action FROM compmap.nis2_gap WHERE tenant_id = '$tenant' AND duty_status IS NOT NULL ORDER BY sort_order"
+q -c "SELECT compmap.open_incident('$tenant', 'ransomware on the build server', now() - interval '5 hours', significant => true)" >/dev/null
+show -c "SELECT regime, stage, to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' AS due, status, legal_basis
+           FROM compmap.incident_deadlines WHERE tenant_id = '$tenant' AND status IN ('due', 'overdue') ORDER BY due_at"
+
+echo "== 6. a signed checkpoint and the finding's auditor pack, verified offline"
 q -c "SELECT compmap.checkpoint_body('$tenant')" | python3 -c 'import sys; sys.stdout.write(sys.stdin.read()[:-1])' > "$out/body"
 bash "$top/tools/sign-checkpoint.sh" sign "$out/signer.pem" demo-signer < "$out/body" > "$out/signed"
 chmod 644 "$out/signed"
@@ -71,7 +86,7 @@ echo "SELECT 'checkpoint #' || compmap.record_checkpoint('$tenant', :'signed' ||
 q -c "SELECT compmap.auditor_pack('$f')" > "$out/pack.json"
 python3 "$top/test/verifier/compmap_verify.py" pack "$out/pack.json" --key "demo-signer:$pub" | sed 's/^/   /'
 
-echo "== 6. a tampered pack is caught"
+echo "== 7. a tampered pack is caught"
 python3 - "$out/pack.json" "$out/tampered.json" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1])); p["entries"][-1]["actor"] = "mallory"
