@@ -106,4 +106,27 @@ SET LOCAL session_replication_role = origin;
 SELECT ok, first_bad_index, reason FROM compmap.verify(:'t');
 ROLLBACK;
 SELECT ok, checked FROM compmap.verify(:'t');
+
+-- Stored checkpoints tampered with (as superuser, triggers off): a changed
+-- root in the row, a changed body in the note, a checkpoint removed from the
+-- chain.
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE compmap.checkpoint SET root = sha256(root) WHERE tenant_id = :'t' AND checkpoint_no = 1;
+SET LOCAL session_replication_role = origin;
+SELECT 'checkpoint row root changed' AS scenario, ok, reason FROM compmap.verify(:'t');
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE compmap.checkpoint SET signed_note = replace(signed_note, E'\n21\n', E'\n20\n'), body = replace(body, E'\n21\n', E'\n20\n'),
+       tree_size = 20 WHERE tenant_id = :'t' AND checkpoint_no = 1;
+SET LOCAL session_replication_role = origin;
+SELECT 'checkpoint note and row rewritten consistently' AS scenario, ok, reason FROM compmap.verify(:'t');
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM compmap.checkpoint WHERE tenant_id = :'t' AND checkpoint_no = 1;
+SET LOCAL session_replication_role = origin;
+SELECT 'first checkpoint removed' AS scenario, ok, reason FROM compmap.verify(:'t');
+ROLLBACK;
 \! rm -f /tmp/compmap_regress_key.pem /tmp/compmap_regress_key2.pem /tmp/compmap_regress_body
