@@ -41,6 +41,7 @@ SQL_PIECES = \
 	src/sql/75_nis2.sql \
 	src/sql/80_auditor_pack.sql \
 	src/sql/85_oscal.sql \
+	src/sql/89_view_comments.sql \
 	src/sql/90_grants.sql
 
 DATA_built  = compmap--$(EXTVERSION).sql
