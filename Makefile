@@ -74,7 +74,8 @@ ISOLATION = \
 	evidence_same_tenant_rr \
 	evidence_same_tenant_ser \
 	evidence_other_tenant \
-	evidence_subject_cache
+	evidence_subject_cache \
+	ingest_concurrent
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=compmap
 
 EXTRA_CLEAN = results output_iso compmap--$(EXTVERSION).sql src/sql/50_catalogue_data.sql
