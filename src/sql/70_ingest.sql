@@ -202,57 +202,23 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 AS $$
-WITH runs AS MATERIALIZED (
-    SELECT run, run_no,
-           pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(run->'tool'->'driver'->>'name'), ''), 'sarif')) AS scanner,
-           @extschema@.ingest_array(run->'tool'->'driver'->'rules') AS rules,
-           @extschema@.ingest_array(run->'tool'->'extensions') AS extensions,
-           (SELECT pg_catalog.jsonb_object_agg(r->>'id', r ORDER BY src DESC)
-              FROM (SELECT r, 0 AS src FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(run->'tool'->'driver'->'rules')) AS r
-                    UNION ALL
-                    SELECT r, 1 FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(run->'tool'->'extensions')) AS e,
-                                     pg_catalog.jsonb_array_elements(@extschema@.ingest_array(e->'rules')) AS r) AS all_rules
-             WHERE r->>'id' IS NOT NULL) AS rule_map,
-           nullif(run->'versionControlProvenance'->0->>'repositoryUri', '') AS repository
-      FROM pg_catalog.jsonb_array_elements(document->'runs') WITH ORDINALITY AS x(run, run_no)
-), fields AS (
-    SELECT ru.scanner, ru.repository, ru.run_no, y.res_no, y.res, rl.rule, d.*
-      FROM runs AS ru
-     CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(@extschema@.ingest_array(ru.run->'results')) WITH ORDINALITY AS y(res, res_no)
-     CROSS JOIN LATERAL (
-        SELECT coalesce(CASE WHEN ix.rule_index ~ '^[0-9]{1,9}$' THEN
-                            CASE WHEN ix.component_index ~ '^[0-9]{1,9}$'
-                                 THEN ru.extensions->(ix.component_index::int)->'rules'->(ix.rule_index::int)
-                                 ELSE ru.rules->(ix.rule_index::int) END
-                        END,
-                        ru.rule_map->(coalesce(y.res->>'ruleId', y.res->'rule'->>'id'))) AS rule
-          FROM (SELECT coalesce(y.res->>'ruleIndex', y.res->'rule'->>'index') AS rule_index,
-                       y.res->'rule'->'toolComponent'->>'index' AS component_index) AS ix
-        OFFSET 0) AS rl
-     CROSS JOIN LATERAL (
-        SELECT coalesce(y.res->>'ruleId', y.res->'rule'->>'id', rl.rule->>'id') AS rid,
-               coalesce(y.res->>'kind', 'fail') AS kind,
-               coalesce(loc->'physicalLocation'->'artifactLocation'->>'uri',
-                        CASE WHEN loc->'physicalLocation'->'artifactLocation'->>'index' ~ '^[0-9]{1,9}$'
-                             THEN ru.run->'artifacts'->((loc->'physicalLocation'->'artifactLocation'->>'index')::int)->'location'->>'uri' END) AS uri,
-               loc->'physicalLocation'->'region'->>'startLine' AS line,
-               coalesce(loc->'logicalLocations'->0->>'fullyQualifiedName', loc->'logicalLocations'->0->>'name') AS logical,
-               coalesce(nullif(y.res->'fingerprints', '{}'), nullif(y.res->'partialFingerprints', '{}')) AS given_fp,
-               coalesce(y.res->'message'->>'text', y.res->'message'->>'markdown') AS message,
-               coalesce(y.res->'properties'->>'security-severity', rl.rule->'properties'->>'security-severity') AS security_severity,
-               coalesce(rl.rule->'properties', '{}') || coalesce(y.res->'properties', '{}') AS props
-          FROM (SELECT y.res->'locations'->0 AS loc) AS l
-        OFFSET 0) AS d
-)
+-- The small helpers (ingest_array, ingest_title, severity_from_score,
+-- ingest_cve_ids, ingest_cwe_ids, ingest_urls) are written out here rather
+-- than called: they pin search_path, so PostgreSQL cannot inline them, and a
+-- call per result was most of the cost of an ingest.  Keep each expression
+-- the same as its function (sql/ingest.sql checks the results field by field).
 SELECT f.scanner,
        f.rid,
        coalesce(CASE WHEN pg_catalog.strpos(pg_catalog.btrim(f.message, E' \t\r\n'), E'\n') = 0 AND pg_catalog.length(f.message) <= 160
-                     THEN @extschema@.ingest_title(f.message) END,
-                @extschema@.ingest_title(f.rule->'shortDescription'->>'text'),
-                @extschema@.ingest_title(f.rule->>'name'),
-                @extschema@.ingest_title(f.message),
-                f.rid, 'SARIF result'),
-       coalesce(@extschema@.severity_from_score(f.security_severity),
+                     THEN t.message END,
+                t.short, t.name, t.message, f.rid, 'SARIF result'),
+       coalesce(CASE WHEN pg_catalog.btrim(f.security_severity) ~ '^[0-9]+(\.[0-9]+)?$' THEN
+                    CASE WHEN pg_catalog.btrim(f.security_severity)::numeric >= 9.0 THEN 'critical'
+                         WHEN pg_catalog.btrim(f.security_severity)::numeric >= 7.0 THEN 'high'
+                         WHEN pg_catalog.btrim(f.security_severity)::numeric >= 4.0 THEN 'medium'
+                         WHEN pg_catalog.btrim(f.security_severity)::numeric > 0.0 THEN 'low'
+                         ELSE 'none' END
+                END,
                 f.res->>'level', f.rule->'defaultConfiguration'->>'level',
                 CASE WHEN f.kind = 'fail' THEN 'warning' ELSE 'none' END),
        coalesce(f.props->>'cvssv4_vector', f.props->>'cvssv3_vector', f.props->>'cvss_vector', f.props->>'cvssV3_vector',
@@ -267,15 +233,25 @@ SELECT f.scanner,
                     || '/I:' || pg_catalog.left(f.props->>'cvssv3_integrityImpact', 1)
                     || '/A:' || pg_catalog.left(f.props->>'cvssv3_availabilityImpact', 1)
                 END),
-       @extschema@.ingest_cve_ids(ARRAY[f.rid, f.rule->>'name', f.rule->'shortDescription'->>'text', f.rule->'fullDescription'->>'text']
-                                  || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'tags')))),
-       @extschema@.ingest_cwe_ids(
-           ARRAY(SELECT t->>'id' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(f.res->'taxa')) AS t
-                  WHERE t->'toolComponent'->>'name' ILIKE 'cwe')
-           || ARRAY(SELECT rel->'target'->>'id' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(f.rule->'relationships')) AS rel
-                     WHERE rel->'target'->'toolComponent'->>'name' ILIKE 'cwe')
-           || ARRAY(SELECT t FROM pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'tags')) AS t
-                     WHERE t ILIKE '%cwe%')),
+       -- ingest_cve_ids
+       (SELECT coalesce(pg_catalog.array_agg(s.id ORDER BY s.id), '{}')
+          FROM (SELECT DISTINCT pg_catalog.upper(m[1]) AS id
+                  FROM pg_catalog.unnest(ARRAY[f.rid, f.rule->>'name', f.rule->'shortDescription'->>'text', f.rule->'fullDescription'->>'text']
+                                         || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(f.tags))) AS c,
+                       pg_catalog.regexp_matches(c, '(?:^|[^A-Za-z0-9])(cve-[0-9]{4}-[0-9]{4,})(?![0-9])', 'gi') AS m) AS s),
+       -- ingest_cwe_ids
+       (SELECT coalesce(pg_catalog.array_agg('CWE-' || s.n ORDER BY s.n), '{}')
+          FROM (SELECT DISTINCT pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim(c)), '(?:^|cwe[-_/: ]*)0*([0-9]{1,9})$')::bigint AS n
+                  FROM pg_catalog.unnest(
+                           ARRAY(SELECT x->>'id' FROM pg_catalog.jsonb_array_elements(
+                                     CASE WHEN pg_catalog.jsonb_typeof(f.res->'taxa') = 'array' THEN f.res->'taxa' ELSE '[]' END) AS x
+                                  WHERE x->'toolComponent'->>'name' ILIKE 'cwe')
+                           || ARRAY(SELECT rel->'target'->>'id' FROM pg_catalog.jsonb_array_elements(
+                                        CASE WHEN pg_catalog.jsonb_typeof(f.rule->'relationships') = 'array' THEN f.rule->'relationships' ELSE '[]' END) AS rel
+                                     WHERE rel->'target'->'toolComponent'->>'name' ILIKE 'cwe')
+                           || ARRAY(SELECT x FROM pg_catalog.jsonb_array_elements_text(f.tags) AS x
+                                     WHERE x ILIKE '%cwe%')) AS c) AS s
+         WHERE s.n > 0),
        CASE WHEN f.logical LIKE 'pkg:%' THEN 'package'
             WHEN f.repository IS NOT NULL THEN 'repository'
             WHEN f.uri ~* '^https?://[^/?#]+' THEN 'url'
@@ -286,13 +262,81 @@ SELECT f.scanner,
             ELSE f.uri END,
        CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END,
        coalesce(f.message, f.rule->'fullDescription'->>'text'),
-       @extschema@.ingest_urls(ARRAY[f.rule->>'helpUri']
-                               || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'references')))),
+       -- ingest_urls
+       (SELECT coalesce(pg_catalog.array_agg(s.u ORDER BY s.first), '{}')
+          FROM (SELECT m[1] AS u, pg_catalog.min(ord) AS first
+                  FROM pg_catalog.unnest(ARRAY[f.rule->>'helpUri']
+                                         || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(
+                                                      CASE WHEN pg_catalog.jsonb_typeof(f.props->'references') = 'array' THEN f.props->'references' ELSE '[]' END)))
+                       WITH ORDINALITY AS x(x, ord),
+                       pg_catalog.regexp_matches(x, '(https?://[^\s<>"]+)', 'g') AS m
+                 GROUP BY m[1]) AS s),
        CASE WHEN f.given_fp IS NULL THEN CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END
             ELSE f.uri END,
        pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('fingerprints', f.given_fp, 'logical', f.logical)),
        f.kind IN ('pass', 'notApplicable')
-  FROM fields f
+  FROM (
+    -- per run: scanner name, rules by index and by id, repository; once per
+    -- run (OFFSET 0 keeps the subquery from being pulled into the per-result rows)
+    SELECT x.run_no,
+           pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(x.run->'tool'->'driver'->>'name'), ''), 'sarif')) AS scanner,
+           a.rules, a.extensions,
+           (SELECT pg_catalog.jsonb_object_agg(r->>'id', r ORDER BY src DESC)
+              FROM (SELECT r, 0 AS src FROM pg_catalog.jsonb_array_elements(a.rules) AS r
+                    UNION ALL
+                    SELECT r, 1 FROM pg_catalog.jsonb_array_elements(a.extensions) AS e,
+                                     pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(e->'rules') = 'array' THEN e->'rules' ELSE '[]' END) AS r) AS all_rules
+             WHERE r->>'id' IS NOT NULL) AS rule_map,
+           nullif(x.run->'versionControlProvenance'->0->>'repositoryUri', '') AS repository,
+           x.run->'artifacts' AS artifacts,
+           a.results
+      FROM pg_catalog.jsonb_array_elements(document->'runs') WITH ORDINALITY AS x(run, run_no)
+     CROSS JOIN LATERAL (
+        SELECT CASE WHEN pg_catalog.jsonb_typeof(v.rules) = 'array' THEN v.rules ELSE '[]' END AS rules,
+               CASE WHEN pg_catalog.jsonb_typeof(v.extensions) = 'array' THEN v.extensions ELSE '[]' END AS extensions,
+               CASE WHEN pg_catalog.jsonb_typeof(v.results) = 'array' THEN v.results ELSE '[]' END AS results
+          FROM (SELECT x.run->'tool'->'driver'->'rules' AS rules, x.run->'tool'->'extensions' AS extensions,
+                       x.run->'results' AS results OFFSET 0) AS v
+        OFFSET 0) AS a
+    OFFSET 0) AS ru
+ CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(ru.results) WITH ORDINALITY AS y(res, res_no)
+ CROSS JOIN LATERAL (
+    -- per result: the rule it refers to, and the fields read more than once
+    SELECT ru.scanner, ru.repository, ru.run_no, y.res_no, y.res, rl.rule,
+           coalesce(y.res->>'ruleId', y.res->'rule'->>'id', rl.rule->>'id') AS rid,
+           coalesce(y.res->>'kind', 'fail') AS kind,
+           coalesce(l.loc->'physicalLocation'->'artifactLocation'->>'uri',
+                    CASE WHEN l.loc->'physicalLocation'->'artifactLocation'->>'index' ~ '^[0-9]{1,9}$'
+                         THEN ru.artifacts->((l.loc->'physicalLocation'->'artifactLocation'->>'index')::int)->'location'->>'uri' END) AS uri,
+           l.loc->'physicalLocation'->'region'->>'startLine' AS line,
+           coalesce(l.loc->'logicalLocations'->0->>'fullyQualifiedName', l.loc->'logicalLocations'->0->>'name') AS logical,
+           coalesce(nullif(y.res->'fingerprints', '{}'), nullif(y.res->'partialFingerprints', '{}')) AS given_fp,
+           coalesce(y.res->'message'->>'text', y.res->'message'->>'markdown') AS message,
+           coalesce(y.res->'properties'->>'security-severity', rl.rule->'properties'->>'security-severity') AS security_severity,
+           p.props,
+           CASE WHEN pg_catalog.jsonb_typeof(p.props->'tags') = 'array' THEN p.props->'tags' ELSE '[]' END AS tags
+      FROM (SELECT coalesce(CASE WHEN ix.rule_index ~ '^[0-9]{1,9}$' THEN
+                                CASE WHEN ix.component_index ~ '^[0-9]{1,9}$'
+                                     THEN ru.extensions->(ix.component_index::int)->'rules'->(ix.rule_index::int)
+                                     ELSE ru.rules->(ix.rule_index::int) END
+                            END,
+                            ru.rule_map->(coalesce(y.res->>'ruleId', y.res->'rule'->>'id'))) AS rule
+              FROM (SELECT coalesce(y.res->>'ruleIndex', y.res->'rule'->>'index') AS rule_index,
+                           y.res->'rule'->'toolComponent'->>'index' AS component_index) AS ix
+            OFFSET 0) AS rl,
+           LATERAL (SELECT y.res->'locations'->0 AS loc) AS l,
+           LATERAL (SELECT coalesce(rl.rule->'properties', '{}') || coalesce(y.res->'properties', '{}') AS props OFFSET 0) AS p
+    OFFSET 0) AS f
+ CROSS JOIN LATERAL (
+    -- ingest_title of the message, the rule's short description and name
+    SELECT CASE WHEN pg_catalog.length(v.m) > 200 THEN pg_catalog.left(v.m, 199) || '…' ELSE v.m END AS message,
+           CASE WHEN pg_catalog.length(v.s) > 200 THEN pg_catalog.left(v.s, 199) || '…' ELSE v.s END AS short,
+           CASE WHEN pg_catalog.length(v.n) > 200 THEN pg_catalog.left(v.n, 199) || '…' ELSE v.n END AS name
+      FROM (SELECT nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(f.message, E' \t\r\n'), E'\n', 1)), '') AS m,
+                   nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(f.rule->'shortDescription'->>'text', E' \t\r\n'), E'\n', 1)), '') AS s,
+                   nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(f.rule->>'name', E' \t\r\n'), E'\n', 1)), '') AS n
+            OFFSET 0) AS v
+    OFFSET 0) AS t
  ORDER BY f.run_no, f.res_no
 $$;
 COMMENT ON FUNCTION @extschema@.map_sarif(jsonb) IS 'Maps every result of every run of a SARIF 2.1.0 log to compmap.ingest_record (docs/ingest.md, SARIF).';
