@@ -172,17 +172,45 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.check_transition(@extschema@.finding_status, @extschema@.finding_status) IS 'Raises SQLSTATE 22023, with the allowed targets in the detail, unless the transition graph allows the move.';
 
--- Lifecycle guard and evidence writer for every INSERT and UPDATE.
+-- Lifecycle guard and evidence writer for every INSERT and UPDATE.  The
+-- finding.created entries are written per statement by finding_log_created
+-- below, one INSERT for all the rows a statement creates.
 CREATE FUNCTION @extschema@.finding_guard() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    who text := coalesce(nullif(pg_catalog.current_setting('compmap.actor', true), ''), CURRENT_USER::text);
-    note text := nullif(pg_catalog.current_setting('compmap.note', true), '');
+    who text;
+    note text;
     changes jsonb := '{}';
+    seen timestamptz;
 BEGIN
-    NEW.severity := coalesce(@extschema@.cvss_severity(NEW.cvss), @extschema@.normalize_severity(NEW.scanner_severity), 'none');
+    -- A re-sighting (an UPDATE of last_seen alone, as ingest and
+    -- record_finding do for every finding seen again) has nothing to check
+    -- or log: return before the work below.  Row equality compares every
+    -- column, so any other change takes the full path.
+    IF TG_OP = 'UPDATE' AND NEW.last_seen IS DISTINCT FROM OLD.last_seen THEN
+        seen := NEW.last_seen;
+        NEW.last_seen := OLD.last_seen;
+        IF NEW IS NOT DISTINCT FROM OLD THEN
+            NEW.last_seen := seen;
+            RETURN NEW;
+        END IF;
+        NEW.last_seen := seen;
+    END IF;
+
+    -- The CASE is compmap.normalize_severity(), written out: a call per row
+    -- of a function that pins search_path cannot be inlined.
+    NEW.severity := coalesce(@extschema@.cvss_severity(NEW.cvss),
+                             CASE pg_catalog.lower(pg_catalog.btrim(NEW.scanner_severity))
+                                 WHEN 'critical' THEN 'critical' WHEN 'very high' THEN 'critical' WHEN 'urgent' THEN 'critical'
+                                 WHEN 'high' THEN 'high' WHEN 'important' THEN 'high' WHEN 'error' THEN 'high'
+                                 WHEN 'medium' THEN 'medium' WHEN 'moderate' THEN 'medium' WHEN 'warning' THEN 'medium'
+                                 WHEN 'low' THEN 'low' WHEN 'minor' THEN 'low' WHEN 'note' THEN 'low'
+                                 WHEN 'info' THEN 'none' WHEN 'informational' THEN 'none' WHEN 'none' THEN 'none' WHEN 'log' THEN 'none'
+                                 WHEN 'negligible' THEN 'none' WHEN 'unknown' THEN 'none'
+                                 ELSE NULL END,
+                             'none');
     IF TG_OP = 'INSERT' THEN
         IF NEW.status::text <> 'new' THEN
             RAISE EXCEPTION 'a finding starts in status new, not %', NEW.status
@@ -191,16 +219,11 @@ BEGIN
         END IF;
         NEW.status_changed_at := NEW.first_seen;
         NEW.due_date := coalesce(NEW.due_date, (NEW.first_seen + pg_catalog.make_interval(days => @extschema@.sla_days(NEW.tenant_id, NEW.severity)))::date);
-        PERFORM @extschema@.record_event(NEW.tenant_id, NEW.finding_id, 'finding.created', who,
-            pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-                'title', NEW.title, 'scanner', NEW.scanner, 'rule_id', NEW.rule_id,
-                'fingerprint', pg_catalog.encode(NEW.fingerprint, 'hex'), 'severity', NEW.severity,
-                'cvss', NEW.cvss::text, 'cve_ids', NEW.cve_ids, 'cwe_ids', NEW.cwe_ids, 'category', NEW.category,
-                'asset_id', NEW.asset_id, 'location', NEW.location, 'due_date', NEW.due_date,
-                'first_seen', NEW.first_seen)),
-            NEW.first_seen);
         RETURN NEW;
     END IF;
+
+    who := coalesce(nullif(pg_catalog.current_setting('compmap.actor', true), ''), CURRENT_USER::text);
+    note := nullif(pg_catalog.current_setting('compmap.note', true), '');
 
     IF NEW.tenant_id <> OLD.tenant_id OR NEW.finding_id <> OLD.finding_id OR NEW.fingerprint <> OLD.fingerprint
        OR NEW.first_seen <> OLD.first_seen THEN
@@ -284,6 +307,37 @@ COMMENT ON FUNCTION @extschema@.finding_guard() IS 'Trigger: enforces the transi
 
 CREATE TRIGGER finding_guard BEFORE INSERT OR UPDATE ON @extschema@.finding
     FOR EACH ROW EXECUTE FUNCTION @extschema@.finding_guard();
+
+-- The finding.created evidence entry of every finding a statement inserts,
+-- in insertion order, written by one INSERT ... SELECT over the statement's
+-- new rows (as finding_guard left them) instead of one record_event() call
+-- per row.  Entry by entry the same as a record_event() call: actor from
+-- compmap.actor (else the current role), occurred_at the finding's
+-- first_seen.
+CREATE FUNCTION @extschema@.finding_log_created() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO @extschema@.evidence (tenant_id, subject_id, event_type, actor, payload, occurred_at)
+    SELECT n.tenant_id, n.finding_id, 'finding.created',
+           coalesce(nullif(pg_catalog.current_setting('compmap.actor', true), ''), CURRENT_USER::text),
+           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+               'title', n.title, 'scanner', n.scanner, 'rule_id', n.rule_id,
+               'fingerprint', pg_catalog.encode(n.fingerprint, 'hex'), 'severity', n.severity,
+               'cvss', n.cvss::text, 'cve_ids', n.cve_ids, 'cwe_ids', n.cwe_ids, 'category', n.category,
+               'asset_id', n.asset_id, 'location', n.location, 'due_date', n.due_date,
+               'first_seen', n.first_seen)),
+           n.first_seen
+      FROM created_findings AS n;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.finding_log_created() IS 'Trigger: appends a finding.created evidence entry for every finding the statement inserted, in insertion order.';
+
+CREATE TRIGGER finding_log_created AFTER INSERT ON @extschema@.finding
+    REFERENCING NEW TABLE AS created_findings
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.finding_log_created();
 CREATE TRIGGER finding_no_delete BEFORE DELETE OR TRUNCATE ON @extschema@.finding
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.evidence_guard();
 

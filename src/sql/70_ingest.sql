@@ -202,57 +202,23 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 AS $$
-WITH runs AS MATERIALIZED (
-    SELECT run, run_no,
-           pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(run->'tool'->'driver'->>'name'), ''), 'sarif')) AS scanner,
-           @extschema@.ingest_array(run->'tool'->'driver'->'rules') AS rules,
-           @extschema@.ingest_array(run->'tool'->'extensions') AS extensions,
-           (SELECT pg_catalog.jsonb_object_agg(r->>'id', r ORDER BY src DESC)
-              FROM (SELECT r, 0 AS src FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(run->'tool'->'driver'->'rules')) AS r
-                    UNION ALL
-                    SELECT r, 1 FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(run->'tool'->'extensions')) AS e,
-                                     pg_catalog.jsonb_array_elements(@extschema@.ingest_array(e->'rules')) AS r) AS all_rules
-             WHERE r->>'id' IS NOT NULL) AS rule_map,
-           nullif(run->'versionControlProvenance'->0->>'repositoryUri', '') AS repository
-      FROM pg_catalog.jsonb_array_elements(document->'runs') WITH ORDINALITY AS x(run, run_no)
-), fields AS (
-    SELECT ru.scanner, ru.repository, ru.run_no, y.res_no, y.res, rl.rule, d.*
-      FROM runs AS ru
-     CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(@extschema@.ingest_array(ru.run->'results')) WITH ORDINALITY AS y(res, res_no)
-     CROSS JOIN LATERAL (
-        SELECT coalesce(CASE WHEN ix.rule_index ~ '^[0-9]{1,9}$' THEN
-                            CASE WHEN ix.component_index ~ '^[0-9]{1,9}$'
-                                 THEN ru.extensions->(ix.component_index::int)->'rules'->(ix.rule_index::int)
-                                 ELSE ru.rules->(ix.rule_index::int) END
-                        END,
-                        ru.rule_map->(coalesce(y.res->>'ruleId', y.res->'rule'->>'id'))) AS rule
-          FROM (SELECT coalesce(y.res->>'ruleIndex', y.res->'rule'->>'index') AS rule_index,
-                       y.res->'rule'->'toolComponent'->>'index' AS component_index) AS ix
-        OFFSET 0) AS rl
-     CROSS JOIN LATERAL (
-        SELECT coalesce(y.res->>'ruleId', y.res->'rule'->>'id', rl.rule->>'id') AS rid,
-               coalesce(y.res->>'kind', 'fail') AS kind,
-               coalesce(loc->'physicalLocation'->'artifactLocation'->>'uri',
-                        CASE WHEN loc->'physicalLocation'->'artifactLocation'->>'index' ~ '^[0-9]{1,9}$'
-                             THEN ru.run->'artifacts'->((loc->'physicalLocation'->'artifactLocation'->>'index')::int)->'location'->>'uri' END) AS uri,
-               loc->'physicalLocation'->'region'->>'startLine' AS line,
-               coalesce(loc->'logicalLocations'->0->>'fullyQualifiedName', loc->'logicalLocations'->0->>'name') AS logical,
-               coalesce(nullif(y.res->'fingerprints', '{}'), nullif(y.res->'partialFingerprints', '{}')) AS given_fp,
-               coalesce(y.res->'message'->>'text', y.res->'message'->>'markdown') AS message,
-               coalesce(y.res->'properties'->>'security-severity', rl.rule->'properties'->>'security-severity') AS security_severity,
-               coalesce(rl.rule->'properties', '{}') || coalesce(y.res->'properties', '{}') AS props
-          FROM (SELECT y.res->'locations'->0 AS loc) AS l
-        OFFSET 0) AS d
-)
+-- The small helpers (ingest_array, ingest_title, severity_from_score,
+-- ingest_cve_ids, ingest_cwe_ids, ingest_urls) are written out here rather
+-- than called: they pin search_path, so PostgreSQL cannot inline them, and a
+-- call per result was most of the cost of an ingest.  Keep each expression
+-- the same as its function (sql/ingest.sql checks the results field by field).
 SELECT f.scanner,
        f.rid,
        coalesce(CASE WHEN pg_catalog.strpos(pg_catalog.btrim(f.message, E' \t\r\n'), E'\n') = 0 AND pg_catalog.length(f.message) <= 160
-                     THEN @extschema@.ingest_title(f.message) END,
-                @extschema@.ingest_title(f.rule->'shortDescription'->>'text'),
-                @extschema@.ingest_title(f.rule->>'name'),
-                @extschema@.ingest_title(f.message),
-                f.rid, 'SARIF result'),
-       coalesce(@extschema@.severity_from_score(f.security_severity),
+                     THEN t.message END,
+                t.short, t.name, t.message, f.rid, 'SARIF result'),
+       coalesce(CASE WHEN pg_catalog.btrim(f.security_severity) ~ '^[0-9]+(\.[0-9]+)?$' THEN
+                    CASE WHEN pg_catalog.btrim(f.security_severity)::numeric >= 9.0 THEN 'critical'
+                         WHEN pg_catalog.btrim(f.security_severity)::numeric >= 7.0 THEN 'high'
+                         WHEN pg_catalog.btrim(f.security_severity)::numeric >= 4.0 THEN 'medium'
+                         WHEN pg_catalog.btrim(f.security_severity)::numeric > 0.0 THEN 'low'
+                         ELSE 'none' END
+                END,
                 f.res->>'level', f.rule->'defaultConfiguration'->>'level',
                 CASE WHEN f.kind = 'fail' THEN 'warning' ELSE 'none' END),
        coalesce(f.props->>'cvssv4_vector', f.props->>'cvssv3_vector', f.props->>'cvss_vector', f.props->>'cvssV3_vector',
@@ -267,15 +233,25 @@ SELECT f.scanner,
                     || '/I:' || pg_catalog.left(f.props->>'cvssv3_integrityImpact', 1)
                     || '/A:' || pg_catalog.left(f.props->>'cvssv3_availabilityImpact', 1)
                 END),
-       @extschema@.ingest_cve_ids(ARRAY[f.rid, f.rule->>'name', f.rule->'shortDescription'->>'text', f.rule->'fullDescription'->>'text']
-                                  || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'tags')))),
-       @extschema@.ingest_cwe_ids(
-           ARRAY(SELECT t->>'id' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(f.res->'taxa')) AS t
-                  WHERE t->'toolComponent'->>'name' ILIKE 'cwe')
-           || ARRAY(SELECT rel->'target'->>'id' FROM pg_catalog.jsonb_array_elements(@extschema@.ingest_array(f.rule->'relationships')) AS rel
-                     WHERE rel->'target'->'toolComponent'->>'name' ILIKE 'cwe')
-           || ARRAY(SELECT t FROM pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'tags')) AS t
-                     WHERE t ILIKE '%cwe%')),
+       -- ingest_cve_ids
+       (SELECT coalesce(pg_catalog.array_agg(s.id ORDER BY s.id), '{}')
+          FROM (SELECT DISTINCT pg_catalog.upper(m[1]) AS id
+                  FROM pg_catalog.unnest(ARRAY[f.rid, f.rule->>'name', f.rule->'shortDescription'->>'text', f.rule->'fullDescription'->>'text']
+                                         || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(f.tags))) AS c,
+                       pg_catalog.regexp_matches(c, '(?:^|[^A-Za-z0-9])(cve-[0-9]{4}-[0-9]{4,})(?![0-9])', 'gi') AS m) AS s),
+       -- ingest_cwe_ids
+       (SELECT coalesce(pg_catalog.array_agg('CWE-' || s.n ORDER BY s.n), '{}')
+          FROM (SELECT DISTINCT pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim(c)), '(?:^|cwe[-_/: ]*)0*([0-9]{1,9})$')::bigint AS n
+                  FROM pg_catalog.unnest(
+                           ARRAY(SELECT x->>'id' FROM pg_catalog.jsonb_array_elements(
+                                     CASE WHEN pg_catalog.jsonb_typeof(f.res->'taxa') = 'array' THEN f.res->'taxa' ELSE '[]' END) AS x
+                                  WHERE x->'toolComponent'->>'name' ILIKE 'cwe')
+                           || ARRAY(SELECT rel->'target'->>'id' FROM pg_catalog.jsonb_array_elements(
+                                        CASE WHEN pg_catalog.jsonb_typeof(f.rule->'relationships') = 'array' THEN f.rule->'relationships' ELSE '[]' END) AS rel
+                                     WHERE rel->'target'->'toolComponent'->>'name' ILIKE 'cwe')
+                           || ARRAY(SELECT x FROM pg_catalog.jsonb_array_elements_text(f.tags) AS x
+                                     WHERE x ILIKE '%cwe%')) AS c) AS s
+         WHERE s.n > 0),
        CASE WHEN f.logical LIKE 'pkg:%' THEN 'package'
             WHEN f.repository IS NOT NULL THEN 'repository'
             WHEN f.uri ~* '^https?://[^/?#]+' THEN 'url'
@@ -286,13 +262,89 @@ SELECT f.scanner,
             ELSE f.uri END,
        CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END,
        coalesce(f.message, f.rule->'fullDescription'->>'text'),
-       @extschema@.ingest_urls(ARRAY[f.rule->>'helpUri']
-                               || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(@extschema@.ingest_array(f.props->'references')))),
+       -- ingest_urls
+       (SELECT coalesce(pg_catalog.array_agg(s.u ORDER BY s.first), '{}')
+          FROM (SELECT m[1] AS u, pg_catalog.min(ord) AS first
+                  FROM pg_catalog.unnest(ARRAY[f.rule->>'helpUri']
+                                         || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(
+                                                      CASE WHEN pg_catalog.jsonb_typeof(f.props->'references') = 'array' THEN f.props->'references' ELSE '[]' END)))
+                       WITH ORDINALITY AS x(x, ord),
+                       pg_catalog.regexp_matches(x, '(https?://[^\s<>"]+)', 'g') AS m
+                 GROUP BY m[1]) AS s),
        CASE WHEN f.given_fp IS NULL THEN CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END
             ELSE f.uri END,
        pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('fingerprints', f.given_fp, 'logical', f.logical)),
        f.kind IN ('pass', 'notApplicable')
-  FROM fields f
+  FROM (
+    -- per run: scanner name, rules by index and by id, repository; once per
+    -- run (OFFSET 0 keeps the subquery from being pulled into the per-result
+    -- rows).  Runs and results are read by position with path operators:
+    -- document->'runs' and jsonb_array_elements() would copy the whole log
+    -- (twice, and through a tuplestore) before the first result is mapped.
+    SELECT x.run_no,
+           pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(document #>> ARRAY['runs', (x.run_no - 1)::text, 'tool', 'driver', 'name']), ''),
+                                     'sarif')) AS scanner,
+           a.rules, a.extensions,
+           (SELECT pg_catalog.jsonb_object_agg(r->>'id', r ORDER BY src DESC)
+              FROM (SELECT r, 0 AS src FROM pg_catalog.jsonb_array_elements(a.rules) AS r
+                    UNION ALL
+                    SELECT r, 1 FROM pg_catalog.jsonb_array_elements(a.extensions) AS e,
+                                     pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(e->'rules') = 'array' THEN e->'rules' ELSE '[]' END) AS r) AS all_rules
+             WHERE r->>'id' IS NOT NULL) AS rule_map,
+           nullif(document #>> ARRAY['runs', (x.run_no - 1)::text, 'versionControlProvenance', '0', 'repositoryUri'], '') AS repository,
+           document #> ARRAY['runs', (x.run_no - 1)::text, 'artifacts'] AS artifacts,
+           a.results
+      FROM pg_catalog.generate_series(1, CASE WHEN pg_catalog.jsonb_path_query_first(document, '$.runs.type()') #>> '{}' = 'array'
+                                              THEN (pg_catalog.jsonb_path_query_first(document, '$.runs.size()'))::int
+                                              ELSE pg_catalog.jsonb_array_length(document->'runs') END) AS x(run_no)
+     CROSS JOIN LATERAL (
+        SELECT CASE WHEN pg_catalog.jsonb_typeof(v.rules) = 'array' THEN v.rules ELSE '[]' END AS rules,
+               CASE WHEN pg_catalog.jsonb_typeof(v.extensions) = 'array' THEN v.extensions ELSE '[]' END AS extensions,
+               CASE WHEN pg_catalog.jsonb_typeof(v.results) = 'array' THEN v.results ELSE '[]' END AS results
+          FROM (SELECT document #> ARRAY['runs', (x.run_no - 1)::text, 'tool', 'driver', 'rules'] AS rules,
+                       document #> ARRAY['runs', (x.run_no - 1)::text, 'tool', 'extensions'] AS extensions,
+                       document #> ARRAY['runs', (x.run_no - 1)::text, 'results'] AS results OFFSET 0) AS v
+        OFFSET 0) AS a
+    OFFSET 0) AS ru
+ CROSS JOIN LATERAL pg_catalog.generate_series(1, pg_catalog.jsonb_array_length(ru.results)) AS i(res_no)
+ CROSS JOIN LATERAL (SELECT ru.results->(i.res_no - 1)::int AS res, i.res_no OFFSET 0) AS y
+ CROSS JOIN LATERAL (
+    -- per result: the rule it refers to, and the fields read more than once
+    SELECT ru.scanner, ru.repository, ru.run_no, y.res_no, y.res, rl.rule,
+           coalesce(y.res->>'ruleId', y.res->'rule'->>'id', rl.rule->>'id') AS rid,
+           coalesce(y.res->>'kind', 'fail') AS kind,
+           coalesce(l.loc->'physicalLocation'->'artifactLocation'->>'uri',
+                    CASE WHEN l.loc->'physicalLocation'->'artifactLocation'->>'index' ~ '^[0-9]{1,9}$'
+                         THEN ru.artifacts->((l.loc->'physicalLocation'->'artifactLocation'->>'index')::int)->'location'->>'uri' END) AS uri,
+           l.loc->'physicalLocation'->'region'->>'startLine' AS line,
+           coalesce(l.loc->'logicalLocations'->0->>'fullyQualifiedName', l.loc->'logicalLocations'->0->>'name') AS logical,
+           coalesce(nullif(y.res->'fingerprints', '{}'), nullif(y.res->'partialFingerprints', '{}')) AS given_fp,
+           coalesce(y.res->'message'->>'text', y.res->'message'->>'markdown') AS message,
+           coalesce(y.res->'properties'->>'security-severity', rl.rule->'properties'->>'security-severity') AS security_severity,
+           p.props,
+           CASE WHEN pg_catalog.jsonb_typeof(p.props->'tags') = 'array' THEN p.props->'tags' ELSE '[]' END AS tags
+      FROM (SELECT coalesce(CASE WHEN ix.rule_index ~ '^[0-9]{1,9}$' THEN
+                                CASE WHEN ix.component_index ~ '^[0-9]{1,9}$'
+                                     THEN ru.extensions->(ix.component_index::int)->'rules'->(ix.rule_index::int)
+                                     ELSE ru.rules->(ix.rule_index::int) END
+                            END,
+                            ru.rule_map->(coalesce(y.res->>'ruleId', y.res->'rule'->>'id'))) AS rule
+              FROM (SELECT coalesce(y.res->>'ruleIndex', y.res->'rule'->>'index') AS rule_index,
+                           y.res->'rule'->'toolComponent'->>'index' AS component_index) AS ix
+            OFFSET 0) AS rl,
+           LATERAL (SELECT y.res->'locations'->0 AS loc) AS l,
+           LATERAL (SELECT coalesce(rl.rule->'properties', '{}') || coalesce(y.res->'properties', '{}') AS props OFFSET 0) AS p
+    OFFSET 0) AS f
+ CROSS JOIN LATERAL (
+    -- ingest_title of the message, the rule's short description and name
+    SELECT CASE WHEN pg_catalog.length(v.m) > 200 THEN pg_catalog.left(v.m, 199) || '…' ELSE v.m END AS message,
+           CASE WHEN pg_catalog.length(v.s) > 200 THEN pg_catalog.left(v.s, 199) || '…' ELSE v.s END AS short,
+           CASE WHEN pg_catalog.length(v.n) > 200 THEN pg_catalog.left(v.n, 199) || '…' ELSE v.n END AS name
+      FROM (SELECT nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(f.message, E' \t\r\n'), E'\n', 1)), '') AS m,
+                   nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(f.rule->'shortDescription'->>'text', E' \t\r\n'), E'\n', 1)), '') AS s,
+                   nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(f.rule->>'name', E' \t\r\n'), E'\n', 1)), '') AS n
+            OFFSET 0) AS v
+    OFFSET 0) AS t
  ORDER BY f.run_no, f.res_no
 $$;
 COMMENT ON FUNCTION @extschema@.map_sarif(jsonb) IS 'Maps every result of every run of a SARIF 2.1.0 log to compmap.ingest_record (docs/ingest.md, SARIF).';
@@ -821,7 +873,8 @@ BEGIN
                           DETAIL = 'The element $.version must be "2.1.0".',
                           HINT = 'compmap reads SARIF 2.1.0 logs; convert older logs with the SARIF multitool.';
             END IF;
-            IF pg_catalog.jsonb_typeof(parsed_json->'runs') IS DISTINCT FROM 'array' THEN
+            -- (jsonb_typeof(parsed_json->'runs') would copy the whole log)
+            IF pg_catalog.jsonb_path_query_first(parsed_json, '$.runs.type()') #>> '{}' IS DISTINCT FROM 'array' THEN
                 RAISE EXCEPTION 'sarif document has no runs array'
                     USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.runs.';
             END IF;
@@ -921,9 +974,12 @@ BEGIN
     n_resolved := 0;
     parsed := @extschema@.ingest_parse(ingest_document.document, ingest_document.format);
     digest := pg_catalog.sha256(pg_catalog.textsend(ingest_document.document));
+    -- (path operators: parsed_json->'runs' would copy the whole log)
     scanners := CASE WHEN parsed.format_name = 'sarif'
-                     THEN ARRAY(SELECT DISTINCT pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(r->'tool'->'driver'->>'name'), ''), 'sarif'))
-                                  FROM pg_catalog.jsonb_array_elements(parsed.parsed_json->'runs') AS r ORDER BY 1)
+                     THEN ARRAY(SELECT DISTINCT pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(
+                                           parsed.parsed_json #>> ARRAY['runs', i::text, 'tool', 'driver', 'name']), ''), 'sarif'))
+                                  FROM pg_catalog.generate_series(0, (pg_catalog.jsonb_path_query_first(parsed.parsed_json, '$.runs.size()'))::int - 1) AS i
+                                 ORDER BY 1)
                      ELSE ARRAY[parsed.format_name] END;
 
     -- One ingest per tenant at a time: two ingests of the same scope must
@@ -936,22 +992,37 @@ BEGIN
             ord bigint, scanner text, rule_id text, title text, scanner_severity text, cvss_vector text,
             cve_ids text[], cwe_ids text[], asset_kind text, asset_name text, location text,
             description text, reference_urls text[], skip boolean, fingerprint bytea,
-            finding_id uuid, prior_status text, first_of_fp boolean, action text
+            finding_id uuid, prior_status text
         ) ON COMMIT DROP;
     ELSE
+        DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp, pg_temp.compmap_ingest_rows_finding;
         TRUNCATE pg_temp.compmap_ingest_rows;
     END IF;
+    -- SARIF straight from map_sarif (ingest_map's RETURN QUERY would hold
+    -- every mapped row once more); the fingerprint is
+    -- compmap.finding_fingerprint() written out, as a call per row cannot
+    -- be inlined.
     INSERT INTO pg_temp.compmap_ingest_rows (ord, scanner, rule_id, title, scanner_severity, cvss_vector, cve_ids, cwe_ids,
                                              asset_kind, asset_name, location, description, reference_urls, skip, fingerprint)
     SELECT m.ordinality, m.scanner, m.rule_id, m.title, m.scanner_severity, m.cvss_vector,
            coalesce(m.cve_ids, '{}'), coalesce(m.cwe_ids, '{}'),
            CASE WHEN m.asset_name <> '' THEN m.asset_kind END, nullif(m.asset_name, ''),
            m.location, m.description, coalesce(m.reference_urls, '{}'), coalesce(m.skip, false),
-           @extschema@.finding_fingerprint(m.scanner, m.rule_id, CASE WHEN m.asset_name <> '' THEN m.asset_kind END, nullif(m.asset_name, ''),
-                                           m.fp_location,
-                                           coalesce(m.fp_extra, '{}') || CASE WHEN label IS NULL THEN '{}'::jsonb
-                                                                              ELSE pg_catalog.jsonb_build_object('scope', label) END)
-      FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS m;
+           @extschema@.payload_digest(pg_catalog.jsonb_build_object(
+               'scanner', coalesce(m.scanner, ''), 'rule', coalesce(m.rule_id, ''),
+               'asset', coalesce(CASE WHEN m.asset_name <> '' THEN m.asset_kind END, '') || ':' || coalesce(nullif(m.asset_name, ''), ''),
+               'location', coalesce(m.fp_location, ''),
+               'extra', coalesce(coalesce(m.fp_extra, '{}') || CASE WHEN label IS NULL THEN '{}'::jsonb
+                                                                    ELSE pg_catalog.jsonb_build_object('scope', label) END, '{}')))
+      FROM (SELECT * FROM @extschema@.map_sarif(parsed.parsed_json) WITH ORDINALITY AS s
+             WHERE parsed.format_name = 'sarif'
+            UNION ALL
+            SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
+             WHERE parsed.format_name <> 'sarif') AS m;
+    -- The index keeps every join with compmap.finding below cheap even when
+    -- the planner's statistics for this tenant are stale (a nested loop over
+    -- two unindexed sides of 50,000 rows took minutes).
+    CREATE INDEX compmap_ingest_rows_fp ON pg_temp.compmap_ingest_rows (fingerprint);
     ANALYZE pg_temp.compmap_ingest_rows;
 
     -- Assets.
@@ -967,8 +1038,6 @@ BEGIN
     UPDATE pg_temp.compmap_ingest_rows AS r SET finding_id = x.finding_id, prior_status = x.status::text
       FROM @extschema@.finding AS x
      WHERE x.tenant_id = t AND x.fingerprint = r.fingerprint AND NOT r.skip;
-    UPDATE pg_temp.compmap_ingest_rows AS r SET first_of_fp = true
-     WHERE r.ord IN (SELECT pg_catalog.min(y.ord) FROM pg_temp.compmap_ingest_rows AS y WHERE NOT y.skip GROUP BY y.fingerprint);
 
     -- New findings, in document order.
     PERFORM pg_catalog.set_config('compmap.actor', 'ingest', true);
@@ -980,34 +1049,39 @@ BEGIN
                @extschema@.ingest_category(parsed.format_name, r.scanner, r.rule_id, r.cve_ids),
                @extschema@.ingest_cvss(r.cvss_vector),
                r.scanner_severity, 'none', a.asset_id, r.location, r.description, r.reference_urls, scan_at, scan_at
-          FROM pg_temp.compmap_ingest_rows AS r
+          FROM (SELECT DISTINCT ON (y.fingerprint) y.* FROM pg_temp.compmap_ingest_rows AS y
+                 WHERE NOT y.skip ORDER BY y.fingerprint, y.ord) AS r
           LEFT JOIN @extschema@.asset AS a ON a.tenant_id = t AND a.kind = r.asset_kind AND a.name = r.asset_name
-         WHERE r.first_of_fp AND r.finding_id IS NULL
+         WHERE r.finding_id IS NULL
          ORDER BY r.ord
         RETURNING x.finding_id, x.fingerprint
     )
     UPDATE pg_temp.compmap_ingest_rows AS r SET finding_id = c.finding_id
       FROM created AS c WHERE r.fingerprint = c.fingerprint AND NOT r.skip;
 
-    UPDATE pg_temp.compmap_ingest_rows AS r
-       SET action = CASE WHEN r.skip THEN 'skipped'
-                         WHEN r.first_of_fp AND r.prior_status IS NULL THEN 'new'
-                         WHEN r.first_of_fp AND r.prior_status IN ('fixed', 'verified') THEN 'reopened'
-                         ELSE 'updated' END;
+    CREATE INDEX compmap_ingest_rows_finding ON pg_temp.compmap_ingest_rows (finding_id);
+    ANALYZE pg_temp.compmap_ingest_rows;
+
+    -- Per result: skipped; new or reopened for the first result of a
+    -- fingerprint (by prior status, the same for every row of it);
+    -- else updated.
     SELECT pg_catalog.count(*),
-           pg_catalog.count(*) FILTER (WHERE r.action = 'new'),
-           pg_catalog.count(*) FILTER (WHERE r.action = 'updated'),
-           pg_catalog.count(*) FILTER (WHERE r.action = 'reopened'),
-           pg_catalog.count(*) FILTER (WHERE r.action = 'skipped')
-      INTO n_results, n_new, n_updated, n_reopened, n_skipped
+           pg_catalog.count(DISTINCT r.fingerprint) FILTER (WHERE NOT r.skip AND r.prior_status IS NULL),
+           pg_catalog.count(DISTINCT r.fingerprint) FILTER (WHERE NOT r.skip AND r.prior_status IN ('fixed', 'verified')),
+           pg_catalog.count(*) FILTER (WHERE r.skip)
+      INTO n_results, n_new, n_reopened, n_skipped
       FROM pg_temp.compmap_ingest_rows AS r;
+    n_updated := n_results - n_new - n_reopened - n_skipped;
 
     -- Re-sightings: last_seen moves forward (never back, for a late upload
     -- of an older scan); fixed and verified findings reopen.
     UPDATE @extschema@.finding AS x SET last_seen = scan_at
       FROM (SELECT DISTINCT r.finding_id FROM pg_temp.compmap_ingest_rows AS r WHERE r.prior_status IS NOT NULL) AS s
      WHERE x.tenant_id = t AND x.finding_id = s.finding_id AND x.last_seen < scan_at;
-    FOR f IN SELECT r.finding_id FROM pg_temp.compmap_ingest_rows AS r WHERE r.action = 'reopened' ORDER BY r.ord LOOP
+    FOR f IN SELECT s.finding_id FROM (SELECT DISTINCT ON (r.fingerprint) r.finding_id, r.ord FROM pg_temp.compmap_ingest_rows AS r
+                                        WHERE NOT r.skip AND r.prior_status IN ('fixed', 'verified')
+                                        ORDER BY r.fingerprint, r.ord) AS s
+              ORDER BY s.ord LOOP
         PERFORM @extschema@.set_status(f.finding_id, 'reopened', 'ingest', 'seen again in scan ' || sid::text);
     END LOOP;
 
