@@ -30,7 +30,7 @@ SELECT count(*) AS reference_ids,
   FROM annex_a a;
 -- CIS implementation groups (as flagged in CIS's assessment specification).
 SELECT attributes->'ig' AS ig, count(*) FROM compmap.control
- WHERE framework = 'cis_v8_1' AND kind = 'safeguard' GROUP BY 1 ORDER BY 1::text;
+ WHERE framework = 'cis_v8_1' AND kind = 'safeguard' GROUP BY 1 ORDER BY (attributes->'ig')::text COLLATE "C";
 
 -- Every ENISA row is present, with its source.
 CREATE TEMP TABLE enisa (cir_section text, cir_title text, iso_control text, relationship text, source text, note text);
