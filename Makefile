@@ -63,7 +63,8 @@ REGRESS = \
 	cvss \
 	findings \
 	catalogue \
-	ingest
+	ingest \
+	malformed
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \
