@@ -14,6 +14,7 @@ OBJS = \
 	src/sha256.o \
 	src/merkle.o \
 	src/jcs.o \
+	src/jcs_core.o \
 	src/leaf.o \
 	src/evidence.o \
 	src/evidence_tree.o \
