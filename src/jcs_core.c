@@ -344,7 +344,18 @@ cm_jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	while (i < n && pa[i] == pb[i])
 		i++;
 	if (i == n)
-		return alen < blen ? -1 : alen > blen ? 1 : 0;
+	{
+		/*
+		 * One key is a prefix of the other.  It sorts first unless the
+		 * longer key goes on with a continuation byte, which the shorter
+		 * one's decoding cannot share (only when the bytes are not UTF-8).
+		 */
+		if (alen == blen)
+			return 0;
+		if (((alen < blen ? pb[n] : pa[n]) & 0xC0) != 0x80)
+			return alen < blen ? -1 : 1;
+		return utf16_cmp(pa, alen, pb, blen);
+	}
 	/* the differing bytes sit in characters that start at or before i */
 	sa = sb = i;
 	while (sa > 0 && (pa[sa] & 0xC0) == 0x80)
