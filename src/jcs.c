@@ -8,8 +8,9 @@
  * jsonb's internal key order.  jsonb sorts object keys by length then bytes;
  * JCS sorts them by UTF-16 code units, so every object's members are
  * collected and re-sorted here.  Numbers are converted to IEEE doubles and
- * printed as ECMAScript's Number::toString does, using PostgreSQL's
- * shortest round-trip conversion for the digits.  String escaping, number
+ * printed as ECMAScript's Number::toString does (jcs_core.c: PostgreSQL's
+ * shortest round-trip conversion, shortened further where ECMAScript's
+ * digits are shorter).  String escaping, number
  * layout and key order live in jcs_core.c, free of the server runtime so
  * that test/fuzz/fuzz_jcs.c exercises them outside the server.
  *

@@ -94,6 +94,33 @@ cm_jcs_string(const CmJcsSink *sink, const char *s, size_t len)
 }
 
 /*
+ * Whether a (positive, finite) rounded to p significant digits reads back
+ * as a; if so and digits is given, stores those digits without trailing
+ * zeros and the exponent n with value = 0.digits x 10^n.
+ */
+static bool
+shorter_round_trips(double a, int p, char *digits, int *n)
+{
+	char		e[40];
+	int			k = 0;
+	const char *c;
+
+	snprintf(e, sizeof(e), "%.*e", p - 1, a);
+	if (strtod(e, NULL) != a)
+		return false;
+	if (digits == NULL)
+		return true;
+	for (c = e; *c && *c != 'e'; c++)
+		if (*c >= '0' && *c <= '9')
+			digits[k++] = *c;
+	while (k > 1 && digits[k - 1] == '0')
+		k--;
+	digits[k] = '\0';
+	*n = atoi(c + 1) + 1;
+	return true;
+}
+
+/*
  * Formats a finite double as ECMAScript Number::toString (ECMA-262
  * 6.1.6.1.20).  The shortest round-trip output gives the digits and
  * exponent; only the layout differs.
@@ -144,6 +171,34 @@ cm_jcs_double(const CmJcsSink *sink, double d)
 	k -= lead;
 	while (k > 0 && digits[k - 1] == '0')
 		digits[--k] = '\0';
+
+	/*
+	 * PostgreSQL's conversion is not always the shortest: for some doubles
+	 * (4447326476380319744 prints as 4.4473264763803197e+18, where
+	 * 4.44732647638032e+18 reads back to the same double) it gives more
+	 * digits than ECMAScript's Number::toString, which RFC 8785 follows.
+	 * When the correctly rounded value with one digit fewer reads back to
+	 * the same double, the shortest is found by bisection (a p-digit value
+	 * that reads back implies that the p+1-digit one does too); the
+	 * correctly rounded digits are the closest ones, as ECMAScript wants.
+	 */
+	if (k > 1 && shorter_round_trips(fabs(d), k - 1, NULL, NULL))
+	{
+		int			lo = 1,
+					hi = k - 1;	/* hi digits read back */
+
+		while (lo < hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (shorter_round_trips(fabs(d), mid, NULL, NULL))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		shorter_round_trips(fabs(d), hi, digits, &n);
+		k = strlen(digits);
+	}
 
 	if (k <= n && n <= 21)
 	{
