@@ -6,7 +6,7 @@
 # every tenant's log verifies on the standby, read-only, with the same size
 # and root as on the primary.  Then more evidence: the standby follows, and
 # its consistency proof links the old root to the new one.  Honours
-# PG_BINDIR (tools/lib.sh).  About 10 seconds.
+# PG_BINDIR (tools/lib.sh).  About 5 seconds.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
