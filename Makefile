@@ -14,6 +14,7 @@ OBJS = \
 	src/sha256.o \
 	src/merkle.o \
 	src/jcs.o \
+	src/jcs_core.o \
 	src/leaf.o \
 	src/evidence.o \
 	src/evidence_tree.o \
@@ -66,7 +67,8 @@ REGRESS = \
 	findings \
 	catalogue \
 	ingest \
-	nis2
+	nis2 \
+	malformed
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = \
@@ -93,9 +95,12 @@ CATALOGUE_DATA = $(sort $(wildcard src/data/*.csv src/data/*/*.csv))
 src/sql/50_catalogue_data.sql: tools/gen-catalogue.py $(CATALOGUE_DATA)
 	python3 tools/gen-catalogue.py src/data $@
 
-.PHONY: test demo bench
+.PHONY: test sanitize demo bench
 test:
 	bash tools/test.sh
+# The suites against an ASan/UBSan build in a private copy of PostgreSQL.
+sanitize:
+	bash tools/sanitize.sh
 demo:
 	bash tools/demo.sh
 bench:

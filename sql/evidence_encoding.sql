@@ -11,6 +11,10 @@ SELECT compmap.jcs(j) FROM (VALUES
     ('{"s":"quote\" backslash\\ slash/ tab\t nl\n ctl\u001f del\u007f"}'),
     ('[null,true,false,{},[],""]'),
     ('"just a string"'), ('42'), ('{"z":{"b":1,"a":2},"a":[{"d":0,"c":0}]}')) AS v(j);
+-- ECMAScript's shortest digits where PostgreSQL's float8 output has more
+-- (node prints [43646558784219140,4447326476380320000,269467038595190000,1152921504606847000,9007199254740992,5e-324])
+SELECT compmap.jcs('[43646558784219136, 4447326476380319575, 269467038595190015, 1152921504606846976, 9007199254740993, 5e-324]'),
+       '4447326476380319575'::float8 AS float8_output;
 
 -- large objects (sorted by qsort rather than insertion): byte order of ASCII keys
 SELECT compmap.jcs(jsonb_object_agg(k, g)) =

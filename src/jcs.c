@@ -8,8 +8,11 @@
  * jsonb's internal key order.  jsonb sorts object keys by length then bytes;
  * JCS sorts them by UTF-16 code units, so every object's members are
  * collected and re-sorted here.  Numbers are converted to IEEE doubles and
- * printed as ECMAScript's Number::toString does, using PostgreSQL's
- * shortest round-trip conversion for the digits.
+ * printed as ECMAScript's Number::toString does (jcs_core.c: PostgreSQL's
+ * shortest round-trip conversion, shortened further where ECMAScript's
+ * digits are shorter).  String escaping, number
+ * layout and key order live in jcs_core.c, free of the server runtime so
+ * that test/fuzz/fuzz_jcs.c exercises them outside the server.
  *
  * Memory: everything is palloc'd in the caller's context.
  *
@@ -17,10 +20,6 @@
  */
 #include "postgres.h"
 
-#include <math.h>
-
-#include "common/shortest_dec.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -28,6 +27,7 @@
 #include "utils/numeric.h"
 
 #include "compmap.h"
+#include "jcs_core.h"
 
 typedef struct JcsMember
 {
@@ -38,261 +38,44 @@ typedef struct JcsMember
 
 static void jcs_value(StringInfo out, JsonbValue *v);
 
-/* Next UTF-16 code unit of a UTF-8 string; *pending holds a low surrogate. */
-static int
-jcs_next_unit(const unsigned char **p, const unsigned char *end, int *pending)
+/* The core's output sink: appends to a StringInfo. */
+static void
+jcs_sink_write(void *ctx, const char *bytes, size_t n)
 {
-	pg_wchar	cp;
-	int			len;
-
-	if (*pending)
-	{
-		int			u = *pending;
-
-		*pending = 0;
-		return u;
-	}
-	if (*p >= end)
-		return -1;
-	len = pg_utf_mblen(*p);
-	if (len > end - *p)
-		len = end - *p;
-	cp = utf8_to_unicode(*p);
-	*p += len;
-	if (cp >= 0x10000)
-	{
-		cp -= 0x10000;
-		*pending = 0xDC00 + (cp & 0x3FF);
-		return 0xD800 + (cp >> 10);
-	}
-	return (int) cp;
+	appendBinaryStringInfo((StringInfo) ctx, bytes, (int) n);
 }
 
-/* UTF-16 order, the slow way: only needed near surrogates (see below). */
-static int
-jcs_utf16_cmp(const JcsMember *ma, const JcsMember *mb)
-{
-	const unsigned char *pa = (const unsigned char *) ma->key;
-	const unsigned char *pb = (const unsigned char *) mb->key;
-	const unsigned char *ea = pa + ma->keylen;
-	const unsigned char *eb = pb + mb->keylen;
-	int			qa = 0,
-				qb = 0;
-
-	for (;;)
-	{
-		int			ua = jcs_next_unit(&pa, ea, &qa);
-		int			ub = jcs_next_unit(&pb, eb, &qb);
-
-		if (ua != ub)
-			return ua < ub ? -1 : 1;
-		if (ua < 0)
-			return 0;
-	}
-}
-
-/*
- * Byte order of UTF-8 is code point order, which equals UTF-16 order except
- * between U+E000..U+FFFF (lead bytes 0xEE, 0xEF) and supplementary
- * characters (lead bytes 0xF0 and up).  Keys are compared bytewise unless
- * the first difference involves such a lead byte.
- */
 static int
 jcs_member_cmp(const void *a, const void *b)
 {
 	const JcsMember *ma = a;
 	const JcsMember *mb = b;
-	int			n = Min(ma->keylen, mb->keylen);
-	const unsigned char *pa = (const unsigned char *) ma->key;
-	const unsigned char *pb = (const unsigned char *) mb->key;
-	int			i = 0;
 
-	while (i < n && pa[i] == pb[i])
-		i++;
-	if (i == n)
-		return ma->keylen < mb->keylen ? -1 : ma->keylen > mb->keylen ? 1 : 0;
-	{
-		/* the differing bytes sit in characters that start at or before i */
-		int			start = i;
-
-		while (start > 0 && (pa[start] & 0xC0) == 0x80)
-			start--;
-		if (pa[start] >= 0xEE || pb[start] >= 0xEE)
-			return jcs_utf16_cmp(ma, mb);
-	}
-	return pa[i] < pb[i] ? -1 : 1;
+	return cm_jcs_key_cmp(ma->key, ma->keylen, mb->key, mb->keylen);
 }
 
 static void
 jcs_string(StringInfo out, const char *s, int len)
 {
-	int			run = 0;			/* start of the bytes copied as they are */
+	CmJcsSink	sink = {jcs_sink_write, out};
 
-	appendStringInfoCharMacro(out, '"');
-	for (int i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-		const char *esc;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		appendBinaryStringInfo(out, s + run, i - run);
-		run = i + 1;
-		switch (c)
-		{
-			case '"':
-				esc = "\\\"";
-				break;
-			case '\\':
-				esc = "\\\\";
-				break;
-			case '\b':
-				esc = "\\b";
-				break;
-			case '\f':
-				esc = "\\f";
-				break;
-			case '\n':
-				esc = "\\n";
-				break;
-			case '\r':
-				esc = "\\r";
-				break;
-			case '\t':
-				esc = "\\t";
-				break;
-			default:
-				appendStringInfo(out, "\\u%04x", c);
-				continue;
-		}
-		appendBinaryStringInfo(out, esc, 2);
-	}
-	appendBinaryStringInfo(out, s + run, len - run);
-	appendStringInfoCharMacro(out, '"');
+	cm_jcs_string(&sink, s, len);
 }
 
-/*
- * Formats a double as ECMAScript Number::toString (ECMA-262 6.1.6.1.20).
- * PostgreSQL's shortest round-trip output gives the digits and exponent;
- * only the layout differs.
- */
 static void
 jcs_number(StringInfo out, Numeric num)
 {
-	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN + 1];
-	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN + 1];
-	double		d;
-	int			k = 0,
-				intdigits = -1,
-				exp10 = 0,
-				n,
-				lead = 0;
-	bool		negative = false;
-	char	   *p;
+	CmJcsSink	sink = {jcs_sink_write, out};
+	/* strtod, not numeric_float8: an overflow gets compmap's own error */
+	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
 
-	{
-		/* strtod, not numeric_float8: an overflow gets compmap's own error */
-		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
-		int			digits = 0;
-		bool		integral = true;
-
-		for (const char *c = text + (text[0] == '-'); *c; c++)
-		{
-			if (*c < '0' || *c > '9')
-			{
-				integral = false;
-				break;
-			}
-			digits++;
-		}
-
-		/*
-		 * Integers of up to 15 digits are exact doubles and ECMAScript prints
-		 * them as their digits: no conversion needed.
-		 */
-		if (integral && digits <= 15 && strcmp(text, "-0") != 0)
-		{
-			appendStringInfoString(out, text);
-			pfree(text);
-			return;
-		}
-		d = strtod(text, NULL);
-		pfree(text);
-	}
-	if (isinf(d) || isnan(d))
+	if (!cm_jcs_number(&sink, text))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("number in evidence payload is out of range for canonical JSON"),
 				 errdetail("RFC 8785 numbers are IEEE 754 doubles."),
 				 errhint("Store very large numbers as strings.")));
-	if (d == 0)
-	{
-		appendStringInfoChar(out, '0');
-		return;
-	}
-	double_to_shortest_decimal_buf(d, buf);
-
-	p = buf;
-	if (*p == '-')
-	{
-		negative = true;
-		p++;
-	}
-	for (; *p && *p != 'e' && *p != 'E'; p++)
-	{
-		if (*p == '.')
-			intdigits = k;
-		else
-			digits[k++] = *p;
-	}
-	if (intdigits < 0)
-		intdigits = k;
-	if (*p == 'e' || *p == 'E')
-		exp10 = atoi(p + 1);
-	digits[k] = '\0';
-
-	/* value = 0.digits x 10^n once leading and trailing zeros are gone */
-	while (lead < k && digits[lead] == '0')
-		lead++;
-	n = intdigits + exp10 - lead;
-	memmove(digits, digits + lead, k - lead + 1);
-	k -= lead;
-	while (k > 0 && digits[k - 1] == '0')
-		digits[--k] = '\0';
-
-	if (negative)
-		appendStringInfoChar(out, '-');
-	if (k <= n && n <= 21)
-	{
-		appendBinaryStringInfo(out, digits, k);
-		for (int i = 0; i < n - k; i++)
-			appendStringInfoChar(out, '0');
-	}
-	else if (0 < n && n <= 21)
-	{
-		appendBinaryStringInfo(out, digits, n);
-		appendStringInfoChar(out, '.');
-		appendBinaryStringInfo(out, digits + n, k - n);
-	}
-	else if (-6 < n && n <= 0)
-	{
-		appendBinaryStringInfo(out, "0.", 2);
-		for (int i = 0; i < -n; i++)
-			appendStringInfoChar(out, '0');
-		appendBinaryStringInfo(out, digits, k);
-	}
-	else
-	{
-		int			e = n - 1;
-
-		appendStringInfoChar(out, digits[0]);
-		if (k > 1)
-		{
-			appendStringInfoChar(out, '.');
-			appendBinaryStringInfo(out, digits + 1, k - 1);
-		}
-		appendStringInfo(out, "e%c%d", e >= 0 ? '+' : '-', e >= 0 ? e : -e);
-	}
+	pfree(text);
 }
 
 static void

@@ -6,7 +6,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-3600}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(merkle checkpoint cvss finding_status)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(merkle checkpoint cvss finding_status jcs)
 out=$top/fuzz-out
 bash "$top/test/fuzz/build.sh" "$out/bin"
 for t in "${targets[@]}"; do

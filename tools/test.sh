@@ -4,7 +4,7 @@
 #   pg_regress  (make installcheck: sql/ + expected/, and the isolation
 #                specs in test/isolation/)
 #   pgTAP       (pg_prove over test/pgtap/*.sql)
-#   scripts     (prove over test/scripts/*.sh: dump/restore, the external
+#   scripts     (prove over test/scripts/*.sh: dump/restore, replica, the external
 #                verifier, signer, upgrade)
 #
 # Prints one closing line "N passed, N failed" and exits non-zero when

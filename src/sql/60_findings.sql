@@ -404,6 +404,10 @@ DECLARE
     aid uuid;
     f record;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant x WHERE x.tenant_id = record_finding.tenant) THEN
+        RAISE EXCEPTION 'tenant % does not exist or is not visible to role "%"', tenant, CURRENT_USER
+            USING ERRCODE = 'undefined_object';
+    END IF;
     IF (asset_kind IS NULL) <> (asset_name IS NULL) THEN
         RAISE EXCEPTION 'asset_kind and asset_name go together' USING ERRCODE = 'invalid_parameter_value';
     END IF;

@@ -6,10 +6,11 @@
 #   fuzz_checkpoint      src/checkpoint_core.c: signed note parser, base64
 #   fuzz_cvss            src/cvss.c: vector parser, normaliser, scores
 #   fuzz_finding_status  src/finding_status.c: text input/output
-#   fuzz_jcs             src/jcs.c: RFC 8785 strings, numbers, key order
+#   fuzz_jcs             src/jcs_core.c: RFC 8785 strings, numbers, key order
 #
-# The last three include the C file itself and run on test/fuzz/pgstub.c in
-# place of the server.  Needs clang-14, libclang-rt-14-dev,
+# fuzz_cvss and fuzz_finding_status include the C file itself and run on
+# test/fuzz/pgstub.c in place of the server; fuzz_jcs links libpgcommon for
+# its shortest double-to-decimal conversion.  Needs clang-14, libclang-rt-14-dev,
 # postgresql-server-dev-15 and libssl-dev (tools/lib.sh COMPMAP_DEPS).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,10 +31,8 @@ pgflags=(-I"$srvinc" -Wno-ignored-attributes -Wno-missing-braces -Wno-gnu-statem
 
 $CC "${flags[@]}" -o "$out/fuzz_merkle" "$here/fuzz_merkle.c" "$top/src/merkle.c" "$top/src/sha256.c" -lcrypto
 $CC "${flags[@]}" -o "$out/fuzz_checkpoint" "$here/fuzz_checkpoint.c" "$top/src/checkpoint_core.c"
-for t in cvss finding_status jcs; do
-    [ -f "$here/fuzz_$t.c" ] || continue
-    extra=()
-    [ "$t" = jcs ] && extra=("$top/src/sha256.c" -lcrypto)
-    $CC "${flags[@]}" "${pgflags[@]}" -o "$out/fuzz_$t" "$here/fuzz_$t.c" "$here/pgstub.c" "${extra[@]}" \
+$CC "${flags[@]}" -I"$srvinc" -o "$out/fuzz_jcs" "$here/fuzz_jcs.c" "$top/src/jcs_core.c" "$pgcommon" "$pgport" -lm
+for t in cvss finding_status; do
+    $CC "${flags[@]}" "${pgflags[@]}" -o "$out/fuzz_$t" "$here/fuzz_$t.c" "$here/pgstub.c" \
         "$pgcommon" "$pgport" -lm
 done

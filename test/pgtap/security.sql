@@ -64,7 +64,7 @@ SELECT throws_ok($$SELECT compmap.tree_size('30000000-0000-4000-8000-00000000000
 SELECT lives_ok($$SELECT compmap.record_finding('30000000-0000-4000-8000-00000000000a', 'tenant A finding', 'a', scanner => 'x', rule_id => 'y')$$,
                 'tenant A application records findings in tenant A');
 SELECT throws_ok($$SELECT compmap.record_finding('30000000-0000-4000-8000-00000000000b', 'planted', 'a', scanner => 'x', rule_id => 'z')$$,
-                 '42501', NULL, 'tenant A application cannot plant findings in tenant B');
+                 '42704', NULL, 'tenant A application cannot plant findings in tenant B (it is told the tenant does not exist)');
 SELECT throws_ok(format($$SELECT compmap.set_status(%L, 'false_positive', 'a', note => 'hide it')$$, :'fb'),
                  '42704', NULL, 'tenant A application cannot see or close tenant B''s finding');
 RESET ROLE;

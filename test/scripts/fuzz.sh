@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Short libFuzzer runs of compmap's parsing cores, built outside the server
 # with AddressSanitizer and UBSan (test/fuzz/build.sh): Merkle proof
-# verification, the signed checkpoint note parser, the CVSS parser and the
-# finding_status input.  FUZZ_SECONDS per target (default 6).  Longer runs:
+# verification, the signed checkpoint note parser, the CVSS parser, the
+# finding_status input and the RFC 8785 core (src/jcs_core.c).  FUZZ_SECONDS per target (default 6).  Longer runs:
 # tools/fuzz-long.sh (docs/security.md).  Any crash, sanitizer report,
 # property violation or timeout fails the target.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 secs=${FUZZ_SECONDS:-6}
-targets=(merkle checkpoint cvss finding_status)
+targets=(merkle checkpoint cvss finding_status jcs)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "1..$(( ${#targets[@]} + 1 ))"

@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ *
+ * jcs_core.h
+ *	  The parts of RFC 8785 (JSON Canonicalization Scheme) that work on
+ *	  plain bytes: string escaping, number formatting and member key order.
+ *	  Free of the server runtime so that the fuzzing harness in test/fuzz
+ *	  builds it unchanged; src/jcs.c walks jsonb values and calls these.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COMPMAP_JCS_CORE_H
+#define COMPMAP_JCS_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where output goes: write(ctx, bytes, n) appends n bytes. */
+typedef struct CmJcsSink
+{
+	void		(*write) (void *ctx, const char *bytes, size_t n);
+	void	   *ctx;
+} CmJcsSink;
+
+/* Writes s (len bytes of UTF-8) as a JCS string literal, quotes included. */
+extern void cm_jcs_string(const CmJcsSink *sink, const char *s, size_t len);
+
+/*
+ * Writes the number whose plain decimal text (as numeric_out prints it:
+ * optional '-', digits, optional '.' and digits; NUL-terminated) is given,
+ * converted to an IEEE double and laid out as ECMAScript's Number::toString
+ * does.  Returns false, writing nothing, when the value is out of the double
+ * range.
+ */
+extern bool cm_jcs_number(const CmJcsSink *sink, const char *text);
+
+/*
+ * Same layout for a finite double (not -0 special: -0 prints "0").  Exposed
+ * for the fuzzing harness.
+ */
+extern void cm_jcs_double(const CmJcsSink *sink, double d);
+
+/*
+ * Compares two member keys (UTF-8) in the order JCS sorts them: by their
+ * UTF-16 code units.  Returns <0, 0 or >0.
+ */
+extern int	cm_jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+#endif							/* COMPMAP_JCS_CORE_H */
