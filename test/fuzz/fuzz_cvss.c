@@ -44,6 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err)
 	{
 		check(pgstub_last_sqlstate == ERRCODE_INVALID_TEXT_REPRESENTATION, "rejections are 22P02");
+		pgstub_reset();
 		return 0;
 	}
 	err = PGSTUB_TRY_ERRORED(norm = compmap_cvss_format(&c));
@@ -60,5 +61,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void) compmap_cvss_severity_name(score);
 	pfree(norm);
 	pfree(norm2);
+	pgstub_reset();
 	return 0;
 }

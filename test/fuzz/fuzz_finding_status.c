@@ -54,5 +54,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void) (compmap_fs_next[compmap_fs_check(DatumGetUInt8(d))] & (1 << b));
 	}
 	free(str);
+	pgstub_reset();
 	return 0;
 }

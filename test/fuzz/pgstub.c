@@ -20,6 +20,103 @@ sigjmp_buf *pgstub_catch = NULL;
 int			pgstub_last_sqlstate = 0;
 static int	pgstub_elevel = 0;
 
+/*
+ * palloc and friends, tracked: an ERROR jumps past the code that would
+ * pfree, so each harness frees what one input left behind with
+ * pgstub_reset(), as the server does by resetting a memory context.
+ * Without it a run's memory grows with the number of rejected inputs.
+ */
+typedef struct StubChunk
+{
+	struct StubChunk *prev;
+	struct StubChunk *next;
+	max_align_t	align[];		/* the caller's memory follows */
+} StubChunk;
+
+static StubChunk stub_chunks = {&stub_chunks, &stub_chunks};
+
+static void *
+stub_link(StubChunk *c)
+{
+	if (c == NULL)
+	{
+		fprintf(stderr, "pgstub: out of memory\n");
+		abort();
+	}
+	c->next = stub_chunks.next;
+	c->prev = &stub_chunks;
+	stub_chunks.next->prev = c;
+	stub_chunks.next = c;
+	return c->align;
+}
+
+static StubChunk *
+stub_unlink(void *p)
+{
+	StubChunk  *c = (StubChunk *) ((char *) p - offsetof(StubChunk, align));
+
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	return c;
+}
+
+void *
+palloc(Size size)
+{
+	return stub_link(malloc(sizeof(StubChunk) + size));
+}
+
+void *
+palloc0(Size size)
+{
+	return stub_link(calloc(1, sizeof(StubChunk) + size));
+}
+
+void *
+palloc_extended(Size size, int flags)
+{
+	return (flags & MCXT_ALLOC_ZERO) ? palloc0(size) : palloc(size);
+}
+
+void *
+repalloc(void *pointer, Size size)
+{
+	return stub_link(realloc(stub_unlink(pointer), sizeof(StubChunk) + size));
+}
+
+void
+pfree(void *pointer)
+{
+	free(stub_unlink(pointer));
+}
+
+char *
+pstrdup(const char *in)
+{
+	size_t		n = strlen(in) + 1;
+
+	return memcpy(palloc(n), in, n);
+}
+
+char *
+pnstrdup(const char *in, Size len)
+{
+	char	   *out;
+
+	len = strnlen(in, len);
+	out = palloc(len + 1);
+	memcpy(out, in, len);
+	out[len] = '\0';
+	return out;
+}
+
+void
+pgstub_reset(void)
+{
+	while (stub_chunks.next != &stub_chunks)
+		free(stub_unlink(stub_chunks.next->align));
+}
+
 bool
 errstart(int elevel, const char *domain)
 {

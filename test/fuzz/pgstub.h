@@ -5,10 +5,10 @@
  *	  (src/cvss.c, src/finding_status.c, src/jcs.c) build and run inside a
  *	  libFuzzer harness outside PostgreSQL.
  *
- * ereport(ERROR) jumps back to the harness through pgstub_catch; palloc and
- * StringInfo come from the frontend libpgcommon (malloc underneath).  Memory
- * abandoned by an error jump is not freed, so these targets run with
- * -detect_leaks=0.
+ * ereport(ERROR) jumps back to the harness through pgstub_catch.  palloc,
+ * repalloc and pfree are pgstub.c's own, which track every chunk so that a
+ * harness frees what an error jump abandoned with pgstub_reset() after each
+ * input; StringInfo comes from the frontend libpgcommon on top of them.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +19,9 @@
 
 extern sigjmp_buf *pgstub_catch;
 extern int	pgstub_last_sqlstate;
+
+/* Frees everything palloc'd since the last call (end of each input). */
+extern void pgstub_reset(void);
 
 /* Runs stmt; evaluates to true when it raised an ERROR. */
 #define PGSTUB_TRY_ERRORED(stmt) \
