@@ -95,3 +95,36 @@ SET ROLE cmt_app_a;
 SELECT compmap.redact(:'t', 1, 'app', 'not allowed');
 RESET ROLE;
 SELECT ok, checked, first_bad_index, reason FROM compmap.verify(:'t');
+
+-- The head and the Merkle nodes are written just before commit.  Inside the
+-- transaction, the tree functions write them first and see what they wrote.
+BEGIN;
+SELECT compmap.record_event(:'t', :'t', 'head.in_transaction', 'tester', '{"n": 1}') AS in_txn_leaf \gset
+SELECT compmap.tree_size(:'t') = :in_txn_leaf + 1 AS size_includes_own_append;
+SELECT array_length(compmap.inclusion_proof(:'t', :in_txn_leaf, :in_txn_leaf + 1), 1) > 0 AS proof_of_own_append;
+SELECT compmap.verify_inclusion(e.leaf_hash, e.leaf_index, :in_txn_leaf + 1,
+                                compmap.inclusion_proof(:'t', e.leaf_index, :in_txn_leaf + 1),
+                                compmap.tree_root(:'t')) AS own_append_included
+  FROM compmap.evidence e WHERE e.tenant_id = :'t' AND e.leaf_index = :in_txn_leaf;
+COMMIT;
+-- A prepared transaction writes its head when it is prepared.
+BEGIN;
+SELECT compmap.record_event(:'t', :'t', 'head.prepared', 'tester', '{}') AS prepared_leaf \gset
+PREPARE TRANSACTION 'compmap_evidence_prepared';
+COMMIT PREPARED 'compmap_evidence_prepared';
+SELECT size = :prepared_leaf + 1 AS head_written_by_prepare FROM compmap.evidence_head WHERE tenant_id = :'t';
+-- From a search_path whose uuid = operator is a trap: the head is locked,
+-- the subject looked up and the head written at commit without reaching it.
+CREATE SCHEMA evidence_trap;
+CREATE FUNCTION evidence_trap.uuid_eq(uuid, uuid) RETURNS boolean LANGUAGE plpgsql
+    AS $$BEGIN RAISE EXCEPTION 'trap reached'; END$$;
+CREATE OPERATOR evidence_trap.= (LEFTARG = uuid, RIGHTARG = uuid, FUNCTION = evidence_trap.uuid_eq);
+SET search_path = evidence_trap, pg_catalog;
+INSERT INTO compmap.evidence (tenant_id, subject_id, event_type, actor, payload)
+VALUES (:'t', '00000000-0000-4000-8000-0000000000aa', 'head.trap', 'tester', '{}'),
+       (:'t', '00000000-0000-4000-8000-0000000000aa', 'head.trap', 'tester', '{}');
+RESET search_path;
+SELECT subject_seq FROM compmap.evidence
+ WHERE tenant_id = :'t' AND subject_id = '00000000-0000-4000-8000-0000000000aa' ORDER BY leaf_index;
+DROP SCHEMA evidence_trap CASCADE;
+SELECT ok, checked, first_bad_index, reason FROM compmap.verify(:'t');

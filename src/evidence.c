@@ -14,10 +14,17 @@
  * SERIALIZABLE report a concurrent append as SQLSTATE 40001).
  *
  * The head row and the stored Merkle nodes are written once per
- * transaction, by the deferred constraint trigger zz_evidence_flush, not once
- * per row: updating one row per append makes a large transaction quadratic
+ * transaction, at PRE_COMMIT (or PRE_PREPARE), not once per row: updating
+ * one row per append makes a large transaction quadratic
  * (docs/performance.md).  Until then the appended leaf hashes wait in
- * memory.
+ * memory.  Functions that read the tree flush first.
+ *
+ * Per row, an append to a tenant whose head this transaction already holds
+ * runs no SQL: the subject's chain head comes from this transaction's
+ * table, the backend's cache or a direct probe of the evidence_subject_chain
+ * index.  That is why the trigger function carries no SET search_path (a
+ * GUC save and restore per row cost a fifth of an append): the SQL it runs
+ * to lock, reload and flush the head pins search_path itself (pin_search_path).
  *
  * Memory: per-transaction state lives in TopTransactionContext and is
  * forgotten at transaction end.  A subtransaction abort (ROLLBACK TO
@@ -33,22 +40,30 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -114,6 +129,7 @@ typedef struct TenantLog
 	uint8		head_digest[CM_HASH_LEN];	/* of the frontier when locked */
 	bool		locked;
 	bool		needs_reload;
+	bool		appended;		/* an append to it ever succeeded in this transaction */
 	SubTransactionId lock_subid;
 	CmFrontier	base;			/* the head as stored on disk */
 	uint8	   *pending;		/* leaf hashes appended since, in order */
@@ -127,10 +143,11 @@ bool		compmap_redacting = false;
 static HTAB *tenant_logs = NULL;
 static HTAB *subject_caches = NULL;
 static Oid	checked_relid = InvalidOid;
+static Oid	chain_index_for = InvalidOid;	/* evidence relid it belongs to */
+static Oid	chain_index = InvalidOid;
 
 static SPIPlanPtr plan_lock = NULL;
 static SPIPlanPtr plan_head_create = NULL;
-static SPIPlanPtr plan_subject = NULL;
 static SPIPlanPtr plan_own_rows = NULL;
 static SPIPlanPtr plan_head_update = NULL;
 static SPIPlanPtr plan_nodes_insert = NULL;
@@ -159,8 +176,8 @@ subject_table_create(MemoryContext cxt, long size)
 
 /*
  * Carries a committing transaction's subject heads into the backend cache.
- * Runs at PRE_COMMIT, after zz_evidence_flush wrote the heads, where an
- * error still aborts cleanly.
+ * Runs at PRE_COMMIT, after the heads were written, where an error still
+ * aborts cleanly.
  */
 static void
 subject_cache_merge(TenantLog *log)
@@ -216,6 +233,34 @@ subject_cache_merge(TenantLog *log)
 	pfree(fbuf);
 }
 
+/*
+ * Pins search_path to pg_catalog, pg_temp for the SQL the log runs itself,
+ * as a SET clause on the function would.  Undone by AtEOXact_GUC(true,
+ * level), or by the abort of the (sub)transaction if an error comes first.
+ */
+static int
+pin_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+/*
+ * Writes every head this transaction appended to, just before it commits
+ * or prepares.  Deferred triggers have fired by then, so nothing appends
+ * after this; an error here still aborts the transaction.
+ */
+static void
+flush_before_commit(void)
+{
+	PushActiveSnapshot(GetTransactionSnapshot());
+	compmap_evidence_flush_all();
+	PopActiveSnapshot();
+}
+
 static void
 compmap_xact_callback(XactEvent event, void *arg)
 {
@@ -226,28 +271,26 @@ compmap_xact_callback(XactEvent event, void *arg)
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
-		case XACT_EVENT_PARALLEL_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
 			if (tenant_logs == NULL)
+				break;
+			flush_before_commit();
+
+			/*
+			 * A prepared transaction may still roll back: leave the cache
+			 * alone; the head check at the next lock settles it.
+			 */
+			if (event != XACT_EVENT_PRE_COMMIT)
 				break;
 			hash_seq_init(&seq, tenant_logs);
 			while ((log = hash_seq_search(&seq)) != NULL)
 			{
-				if (log->npending > 0 && !log->needs_reload)
-				{
-					hash_seq_term(&seq);
-					ereport(ERROR,
-							(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-							 errmsg("evidence log head was not written before commit"),
-							 errdetail("The deferred trigger zz_evidence_flush did not run.")));
-				}
-				/*
-				 * A prepared transaction may still roll back: leave the cache
-				 * alone; the head check at the next lock settles it.
-				 */
-				if (event == XACT_EVENT_PRE_COMMIT && log->locked && !log->needs_reload)
+				if (log->locked && !log->needs_reload)
 					subject_cache_merge(log);
 			}
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			/* parallel workers never append */
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_ABORT:
@@ -333,7 +376,6 @@ prepare_plans(void)
 {
 	Oid			uuid_arg[1] = {UUIDOID};
 	Oid			create_args[2] = {UUIDOID, BOOLOID};
-	Oid			subj_args[2] = {UUIDOID, UUIDOID};
 	Oid			rows_args[2] = {UUIDOID, INT8OID};
 	Oid			upd_args[3] = {UUIDOID, INT8OID, BYTEAOID};
 	Oid			node_args[4] = {UUIDOID, INT2ARRAYOID, INT8ARRAYOID, BYTEAARRAYOID};
@@ -349,10 +391,6 @@ prepare_plans(void)
 		"WHERE $2 OR EXISTS (SELECT 1 FROM compmap.tenant t WHERE t.tenant_id = $1) "
 		"ON CONFLICT (tenant_id) DO NOTHING",
 		2, create_args);
-	plan_subject = prepare_kept(
-		"SELECT subject_seq, leaf_hash FROM compmap.evidence "
-		"WHERE tenant_id = $1 AND subject_id = $2 ORDER BY subject_seq DESC LIMIT 1",
-		2, subj_args);
 	plan_own_rows = prepare_kept(
 		"SELECT leaf_index, leaf_hash, subject_id, subject_seq FROM compmap.evidence "
 		"WHERE tenant_id = $1 AND leaf_index >= $2 ORDER BY leaf_index",
@@ -415,6 +453,7 @@ tenant_log_lookup(pg_uuid_t *tenant)
 		log->cache = NULL;
 		log->locked = false;
 		log->needs_reload = true;
+		log->appended = false;
 		log->lock_subid = InvalidSubTransactionId;
 		cm_frontier_init(&log->base);
 		log->maxpending = 64;
@@ -435,6 +474,7 @@ pending_push(TenantLog *log, const uint8 *hash)
 	}
 	memcpy(log->pending + log->npending * CM_HASH_LEN, hash, CM_HASH_LEN);
 	log->npending++;
+	log->appended = true;
 }
 
 /*
@@ -546,85 +586,127 @@ tenant_log_load(TenantLog *log, bool allow_create_without_tenant)
 	log->needs_reload = false;
 }
 
-/* The subject's chain state: from this transaction's cache or the table. */
-static SubjectState *
-subject_lookup(TenantLog *log, pg_uuid_t *subject)
+/*
+ * The newest entry of a subject, read straight from the
+ * evidence_subject_chain index (tenant_id, subject_id, subject_seq),
+ * newest first: no SQL, so no name is resolved.  Called with the tenant's
+ * head locked, so no other transaction can add to the subject meanwhile;
+ * the snapshot is the one a new statement would take, as SPI would.  This
+ * transaction's own entries are never needed here: they are in its
+ * subject table.
+ */
+static void
+subject_probe(Relation rel, pg_uuid_t *tenant, pg_uuid_t *subject, int64 *seq, uint8 *hash)
 {
-	bool		found;
-	SubjectState *s = hash_search(log->subjects, subject, HASH_ENTER, &found);
+	Relation	idx;
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Snapshot	snap;
 
-	if (!found && log->cache != NULL)
+	if (chain_index_for != RelationGetRelid(rel))
 	{
-		SubjectState *c = hash_search(log->cache->subjects, subject, HASH_FIND, NULL);
-
-		if (c != NULL)
-		{
-			s->seq = c->seq;
-			memcpy(s->hash, c->hash, CM_HASH_LEN);
-			found = true;
-		}
+		chain_index = get_relname_relid("evidence_subject_chain", RelationGetNamespace(rel));
+		if (!OidIsValid(chain_index))
+			elog(ERROR, "index compmap.evidence_subject_chain does not exist");
+		chain_index_for = RelationGetRelid(rel);
 	}
-	if (!found)
+	idx = index_open(chain_index, AccessShareLock);
+	if (idx->rd_index->indrelid != RelationGetRelid(rel) || idx->rd_index->indnkeyatts != 3 ||
+		idx->rd_index->indkey.values[0] != EV_TENANT_ID ||
+		idx->rd_index->indkey.values[1] != EV_SUBJECT_ID ||
+		idx->rd_index->indkey.values[2] != EV_SUBJECT_SEQ)
+		elog(ERROR, "index compmap.evidence_subject_chain is not on (tenant_id, subject_id, subject_seq)");
+
+	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(tenant));
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(subject));
+	scan = index_beginscan(rel, idx, snap, 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	slot = table_slot_create(rel, NULL);
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
 	{
-		Datum		arg[2];
-		int			ret;
-		bool		isnull;
+		bool		seq_null,
+					hash_null;
+		Datum		seq_d = slot_getattr(slot, EV_SUBJECT_SEQ, &seq_null);
+		Datum		hash_d = slot_getattr(slot, EV_LEAF_HASH, &hash_null);
+		bytea	   *h = hash_null ? NULL : DatumGetByteaPP(hash_d);
 
-		arg[0] = UUIDPGetDatum(&log->tenant);
-		arg[1] = UUIDPGetDatum(subject);
-		ret = SPI_execute_plan(plan_subject, arg, NULL, false, 1);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "reading the subject chain failed: %s", SPI_result_code_string(ret));
-		if (SPI_processed == 0)
-		{
-			s->seq = 0;
-			memcpy(s->hash, zero_hash, CM_HASH_LEN);
-		}
-		else
-		{
-			bytea	   *h;
-
-			s->seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-			h = spi_get_bytea(0, 2, &isnull);
-			if (isnull || VARSIZE_ANY_EXHDR(h) != CM_HASH_LEN)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("evidence entry of subject has a malformed leaf hash")));
-			memcpy(s->hash, VARDATA_ANY(h), CM_HASH_LEN);
-		}
+		if (seq_null || h == NULL || VARSIZE_ANY_EXHDR(h) != CM_HASH_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("evidence entry of subject has a malformed leaf hash")));
+		*seq = DatumGetInt64(seq_d);
+		memcpy(hash, VARDATA_ANY(h), CM_HASH_LEN);
 	}
+	else
+	{
+		*seq = 0;
+		memcpy(hash, zero_hash, CM_HASH_LEN);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_endscan(scan);
+	UnregisterSnapshot(snap);
+	index_close(idx, AccessShareLock);
+}
+
+/*
+ * The subject's chain state: from this transaction's table, the backend's
+ * cache, or the index.  The head is locked and current.
+ */
+static SubjectState *
+subject_lookup(TenantLog *log, Relation rel, pg_uuid_t *subject)
+{
+	SubjectState *s = hash_search(log->subjects, subject, HASH_FIND, NULL);
+	SubjectState *c = NULL;
+	int64		seq;
+	uint8		hash[CM_HASH_LEN];
+
+	if (s != NULL)
+		return s;
+	if (log->cache != NULL)
+		c = hash_search(log->cache->subjects, subject, HASH_FIND, NULL);
+	if (c != NULL)
+	{
+		seq = c->seq;
+		memcpy(hash, c->hash, CM_HASH_LEN);
+	}
+	else
+		subject_probe(rel, &log->tenant, subject, &seq, hash);
+	s = hash_search(log->subjects, subject, HASH_ENTER, NULL);
+	s->seq = seq;
+	memcpy(s->hash, hash, CM_HASH_LEN);
 	return s;
 }
 
 /*
- * Takes the tenant's head lock if needed and returns the subject's chain
- * state, reading both through SPI as the log's owner.
+ * Takes the tenant's head lock if needed and (re)loads its state, through
+ * SPI as the log's owner with search_path pinned.
  */
-static SubjectState *
-tenant_log_prepare(TenantLog *log, Oid owner, bool allow_create_without_tenant,
-				   pg_uuid_t *subject)
+static void
+tenant_log_prepare(TenantLog *log, Oid owner, bool allow_create_without_tenant)
 {
-	SubjectState *volatile subj = NULL;
 	OwnerSwitch sw;
 	MemoryContext oldcxt = CurrentMemoryContext;
+	int			guc_level;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	guc_level = pin_search_path();
 	compmap_owner_begin(&sw, owner);
 	PG_TRY();
 	{
 		prepare_plans();
 		tenant_log_load(log, allow_create_without_tenant);
-		subj = subject_lookup(log, subject);
 	}
 	PG_FINALLY();
 	{
 		compmap_owner_end(&sw);
 	}
 	PG_END_TRY();
+	AtEOXact_GUC(true, guc_level);
 	SPI_finish();
 	MemoryContextSwitchTo(oldcxt);
-	return subj;
 }
 
 void
@@ -717,9 +799,6 @@ compmap_evidence_append(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	Datum		values[EV_NATTS];
 	bool		nulls[EV_NATTS];
-	Datum		newvals[EV_NATTS];
-	bool		newnulls[EV_NATTS];
-	bool		replace[EV_NATTS];
 	CompmapLeaf leaf;
 	TenantLog  *log;
 	SubjectState *subj = NULL;
@@ -822,16 +901,15 @@ compmap_evidence_append(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * Serialize on the tenant's head, then assign the chain fields.  Later
-	 * appends in the transaction to a subject already seen need no SPI.
+	 * Serialize on the tenant's head, then assign the chain fields.  Only
+	 * the transaction's first append to a tenant (or the first after a
+	 * rollback to a savepoint) runs SQL.
 	 */
 	log = tenant_log_lookup(&leaf.tenant_id);
-	if (log->locked && !log->needs_reload)
-		subj = hash_search(log->subjects, &leaf.subject_id, HASH_FIND, NULL);
-	if (subj == NULL)
-		subj = tenant_log_prepare(log, rel->rd_rel->relowner,
-								  restoring && DatumGetInt64(values[COL(EV_LEAF_INDEX)]) == 0,
-								  &leaf.subject_id);
+	if (!log->locked || log->needs_reload)
+		tenant_log_prepare(log, rel->rd_rel->relowner,
+						   restoring && DatumGetInt64(values[COL(EV_LEAF_INDEX)]) == 0);
+	subj = subject_lookup(log, rel, &leaf.subject_id);
 
 	leaf.leaf_index = (int64) log->base.size + log->npending;
 	leaf.subject_seq = subj->seq + 1;
@@ -869,20 +947,19 @@ compmap_evidence_append(PG_FUNCTION_ARGS)
 	memcpy(subj->hash, leaf_hash, CM_HASH_LEN);
 	pending_push(log, leaf_hash);
 
-	memset(replace, 0, sizeof(replace));
-	memset(newnulls, 0, sizeof(newnulls));
-	newvals[COL(EV_LEAF_INDEX)] = Int64GetDatum(leaf.leaf_index);
-	newvals[COL(EV_ENC_VERSION)] = Int16GetDatum(COMPMAP_ENC_VERSION);
-	newvals[COL(EV_SUBJECT_SEQ)] = Int64GetDatum(leaf.subject_seq);
-	newvals[COL(EV_SUBJECT_PREV)] = PointerGetDatum(compmap_hash_to_bytea(leaf.subject_prev));
-	newvals[COL(EV_RECORDED_AT)] = TimestampTzGetDatum(leaf.recorded_at);
-	newvals[COL(EV_PAYLOAD_DIGEST)] = PointerGetDatum(compmap_hash_to_bytea(leaf.payload_digest));
-	newvals[COL(EV_LEAF_HASH)] = PointerGetDatum(compmap_hash_to_bytea(leaf_hash));
-	replace[COL(EV_LEAF_INDEX)] = replace[COL(EV_ENC_VERSION)] = replace[COL(EV_SUBJECT_SEQ)] = true;
-	replace[COL(EV_SUBJECT_PREV)] = replace[COL(EV_RECORDED_AT)] = true;
-	replace[COL(EV_PAYLOAD_DIGEST)] = replace[COL(EV_LEAF_HASH)] = true;
+	/* A fresh tuple from the deformed values: cheaper than heap_modify_tuple. */
+	values[COL(EV_LEAF_INDEX)] = Int64GetDatum(leaf.leaf_index);
+	values[COL(EV_ENC_VERSION)] = Int16GetDatum(COMPMAP_ENC_VERSION);
+	values[COL(EV_SUBJECT_SEQ)] = Int64GetDatum(leaf.subject_seq);
+	values[COL(EV_SUBJECT_PREV)] = PointerGetDatum(compmap_hash_to_bytea(leaf.subject_prev));
+	values[COL(EV_RECORDED_AT)] = TimestampTzGetDatum(leaf.recorded_at);
+	values[COL(EV_PAYLOAD_DIGEST)] = PointerGetDatum(compmap_hash_to_bytea(leaf.payload_digest));
+	values[COL(EV_LEAF_HASH)] = PointerGetDatum(compmap_hash_to_bytea(leaf_hash));
+	nulls[COL(EV_LEAF_INDEX)] = nulls[COL(EV_ENC_VERSION)] = nulls[COL(EV_SUBJECT_SEQ)] = false;
+	nulls[COL(EV_SUBJECT_PREV)] = nulls[COL(EV_RECORDED_AT)] = false;
+	nulls[COL(EV_PAYLOAD_DIGEST)] = nulls[COL(EV_LEAF_HASH)] = false;
 
-	return PointerGetDatum(heap_modify_tuple(tuple, desc, newvals, newnulls, replace));
+	return PointerGetDatum(heap_form_tuple(desc, values, nulls));
 }
 
 typedef struct NodeBatch
@@ -947,6 +1024,18 @@ tenant_log_flush(TenantLog *log)
 	log->npending = 0;
 }
 
+/*
+ * Whether the tenant's head may need writing: it has unflushed appends, or
+ * a rollback to a savepoint left unknown which of its appends remain.  A
+ * tenant whose every append failed (say, one that does not exist) needs
+ * nothing.
+ */
+static bool
+tenant_log_dirty(TenantLog *log)
+{
+	return log->npending > 0 || (log->needs_reload && log->appended);
+}
+
 /* Flushes every tenant this transaction appended to. */
 void
 compmap_evidence_flush_all(void)
@@ -956,17 +1045,19 @@ compmap_evidence_flush_all(void)
 	OwnerSwitch sw;
 	MemoryContext oldcxt = CurrentMemoryContext;
 	bool		any = false;
+	int			guc_level;
 
 	if (tenant_logs == NULL)
 		return;
 	hash_seq_init(&seq, tenant_logs);
 	while ((log = hash_seq_search(&seq)) != NULL)
-		any |= (log->npending > 0 || log->needs_reload);
+		any |= tenant_log_dirty(log);
 	if (!any)
 		return;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	guc_level = pin_search_path();
 	compmap_owner_begin(&sw, compmap_log_owner());
 	PG_TRY();
 	{
@@ -974,7 +1065,7 @@ compmap_evidence_flush_all(void)
 		hash_seq_init(&seq, tenant_logs);
 		while ((log = hash_seq_search(&seq)) != NULL)
 		{
-			if (log->npending > 0 || log->needs_reload)
+			if (tenant_log_dirty(log))
 				tenant_log_flush(log);
 		}
 	}
@@ -983,23 +1074,9 @@ compmap_evidence_flush_all(void)
 		compmap_owner_end(&sw);
 	}
 	PG_END_TRY();
+	AtEOXact_GUC(true, guc_level);
 	SPI_finish();
 	MemoryContextSwitchTo(oldcxt);
-}
-
-PG_FUNCTION_INFO_V1(compmap_evidence_flush);
-/*
- * compmap.evidence_flush() returns trigger: the deferred constraint trigger
- * zz_evidence_flush, AFTER INSERT FOR EACH ROW, INITIALLY DEFERRED.  Its
- * first firing at commit writes every head; the others find nothing to do.
- */
-Datum
-compmap_evidence_flush(PG_FUNCTION_ARGS)
-{
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "compmap_evidence_flush: not called by trigger manager");
-	compmap_evidence_flush_all();
-	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(compmap_evidence_guard);

@@ -11,7 +11,9 @@
  *
  * Reads run as the calling role: row-level security limits them to the
  * tenants the caller may see.  This transaction's unflushed appends are
- * flushed first, so results include them.
+ * flushed first, so results include them: the reads are not read-only
+ * SPI calls, so each takes a snapshot that sees what the flush just wrote
+ * (the statement's own snapshot would not).
  *
  *-------------------------------------------------------------------------
  */
@@ -141,7 +143,7 @@ reader_fetch(void *arg, int level, uint64_t index, uint8_t *out)
 
 		args[1] = Int16GetDatum(level);
 		args[2] = Int64GetDatum((int64) index);
-		ret = SPI_execute_plan(r->node_plan, args, NULL, true, 1);
+		ret = SPI_execute_plan(r->node_plan, args, NULL, false, 1);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading evidence nodes failed: %s", SPI_result_code_string(ret));
 		if (SPI_processed != 1)
@@ -158,7 +160,7 @@ reader_fetch(void *arg, int level, uint64_t index, uint8_t *out)
 
 		args[1] = Int64GetDatum((int64) (index << level));
 		args[2] = Int64GetDatum((int64) ((index + 1) << level));
-		ret = SPI_execute_plan(r->leaves_plan, args, NULL, true, 0);
+		ret = SPI_execute_plan(r->leaves_plan, args, NULL, false, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading evidence leaves failed: %s", SPI_result_code_string(ret));
 		if (SPI_processed != n)
@@ -187,7 +189,7 @@ stored_size(pg_uuid_t *tenant)
 	int			ret;
 
 	ret = SPI_execute_with_args("SELECT size FROM compmap.evidence_head WHERE tenant_id = $1",
-								1, argtypes, arg, NULL, true, 1);
+								1, argtypes, arg, NULL, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading the evidence head failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)

@@ -58,12 +58,15 @@ COMMENT ON TABLE @extschema@.evidence_node IS 'Hashes of complete subtrees of 2^
 -- is not log order once a payload has been redacted.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.evidence', 'WHERE true ORDER BY tenant_id, leaf_index');
 
+-- No SET clause: per row the trigger runs no SQL and resolves no names; the
+-- SQL it runs to lock, reload and write a tenant's head pins search_path
+-- itself (src/evidence.c), and a SET clause would cost every appended row a
+-- GUC save and restore (docs/security.md, docs/performance.md).  The head
+-- and Merkle nodes are written just before commit, by a transaction
+-- callback, not by a trigger.
 CREATE FUNCTION @extschema@.evidence_append() RETURNS trigger
-LANGUAGE c SET search_path = pg_catalog, pg_temp
+LANGUAGE c
 AS 'MODULE_PATHNAME', 'compmap_evidence_append';
-CREATE FUNCTION @extschema@.evidence_flush() RETURNS trigger
-LANGUAGE c SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'compmap_evidence_flush';
 CREATE FUNCTION @extschema@.evidence_guard() RETURNS trigger
 LANGUAGE c SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'compmap_evidence_guard';
@@ -71,9 +74,6 @@ AS 'MODULE_PATHNAME', 'compmap_evidence_guard';
 -- zz_ so that it runs after every other BEFORE trigger (they fire in name order).
 CREATE TRIGGER zz_evidence_append BEFORE INSERT ON @extschema@.evidence
     FOR EACH ROW EXECUTE FUNCTION @extschema@.evidence_append();
-CREATE CONSTRAINT TRIGGER zz_evidence_flush AFTER INSERT ON @extschema@.evidence
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.evidence_flush();
 CREATE TRIGGER evidence_append_only BEFORE UPDATE OR DELETE ON @extschema@.evidence
     FOR EACH ROW EXECUTE FUNCTION @extschema@.evidence_guard();
 CREATE TRIGGER evidence_no_truncate BEFORE TRUNCATE ON @extschema@.evidence

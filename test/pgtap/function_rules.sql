@@ -3,7 +3,10 @@
 -- file (docs/security.md, "Functions"):
 --   * search_path is pinned to pg_catalog, pg_temp (trigger functions too),
 --     except the C functions of the finding_status and cvss types, which
---     resolve no names (src/sql/40_finding_types.sql, docs/security.md);
+--     resolve no names (src/sql/40_finding_types.sql, docs/security.md),
+--     and the evidence append trigger, which runs no SQL per row and pins
+--     search_path itself for the SQL it runs (src/evidence.c; the
+--     shadowing suite and sql/evidence.sql append from hostile paths);
 --   * SECURITY DEFINER only for the functions listed in docs/security.md
 --     (the list below mirrors it; keep the two in step);
 --   * no EXECUTE for PUBLIC, except type input/output functions and
@@ -22,6 +25,7 @@ INSERT INTO definer_allowed VALUES ('add_framework'), ('add_control'), ('add_map
 CREATE TEMP TABLE fn AS
 SELECT p.oid, p.oid::regprocedure::text AS sig, p.proname, p.prosecdef, p.proconfig, l.lanname,
        l.lanname = 'c' AND (p.prosrc LIKE 'compmap\_cvss\_%' OR p.prosrc LIKE 'compmap\_finding\_status\_%') AS is_type_c,
+       l.lanname = 'c' AND p.prosrc = 'compmap_evidence_append' AS is_append_trigger,
        p.prorettype = 'trigger'::regtype AS is_trigger,
        (p.oid IN (SELECT typinput FROM pg_type UNION SELECT typoutput FROM pg_type
                   UNION SELECT typreceive FROM pg_type UNION SELECT typsend FROM pg_type
@@ -35,12 +39,15 @@ SELECT p.oid, p.oid::regprocedure::text AS sig, p.proname, p.prosecdef, p.procon
 
 SELECT cmp_ok((SELECT count(*) FROM fn), '>=', 50::bigint, 'the catalogue lists compmap''s functions');
 SELECT ok((SELECT count(*) FROM fn WHERE is_trigger) >= 4, 'trigger functions are among them');
+SELECT is((SELECT array_agg(proname::text) FROM fn WHERE is_append_trigger), '{evidence_append}'::text[],
+          'the search_path exception for the append trigger names exactly compmap.evidence_append');
 
 -- (ingest's mapping functions also set jit = off; nothing else is set)
-SELECT ok(CASE WHEN f.is_type_c THEN f.proconfig IS NULL
+SELECT ok(CASE WHEN f.is_type_c OR f.is_append_trigger THEN f.proconfig IS NULL
                ELSE 'search_path=pg_catalog, pg_temp' = ANY (f.proconfig)
                     AND f.proconfig <@ ARRAY['search_path=pg_catalog, pg_temp', 'jit=off'] END,
           format('%s %s', f.sig, CASE WHEN f.is_type_c THEN 'resolves no names and sets no search_path'
+                                      WHEN f.is_append_trigger THEN 'pins search_path itself around the SQL it runs and sets none per call'
                                       ELSE 'pins search_path = pg_catalog, pg_temp' END))
   FROM fn f ORDER BY f.sig;
 

@@ -31,15 +31,18 @@ SELECT is(
                 SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                  WHERE i.indrelid = c.oid AND i.indisprimary AND a.attname = 'tenant_id'))),
     NULL, 'every tenant-owned table has RLS and tenant_id leading its primary key');
--- The only exception: the C functions of the finding_status and cvss types,
--- which resolve no names (src/sql/40_finding_types.sql says why).
+-- The exceptions: the C functions of the finding_status and cvss types,
+-- which resolve no names (src/sql/40_finding_types.sql says why), and the
+-- evidence append trigger, which pins search_path itself around the SQL it
+-- runs (src/evidence.c says why).
 SELECT is(
     (SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE n.nspname = 'compmap'
         AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)
         AND NOT (p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
-                 AND (p.prosrc LIKE 'compmap\_cvss\_%' OR p.prosrc LIKE 'compmap\_finding\_status\_%'))),
-    0, 'every compmap function pins search_path, but the name-free C functions of the two base types');
+                 AND (p.prosrc LIKE 'compmap\_cvss\_%' OR p.prosrc LIKE 'compmap\_finding\_status\_%'
+                      OR p.prosrc = 'compmap_evidence_append'))),
+    0, 'every compmap function pins search_path, but the name-free C functions of the two base types and the append trigger');
 SELECT is(
     (SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE n.nspname = 'compmap' AND has_function_privilege('public', p.oid, 'EXECUTE')

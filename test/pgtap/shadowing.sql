@@ -103,6 +103,17 @@ SELECT matches(shadow_evil.run($$SELECT '32000000-0000-4000-8000-00000000000a'::
             'trap check: uuid = uuid hits the look-alike operator');
 SELECT matches(shadow_evil.run($$SELECT 'a'::text || 'b'::text$$), '^SH001:', 'trap check: text || text hits the look-alike operator');
 
+-- The append trigger sets no search_path (per row it runs no SQL); the SQL
+-- it runs for a transaction's first append to a tenant pins search_path
+-- itself.  Nothing has appended in this backend yet, so this INSERT also
+-- prepares that SQL, from the hostile search_path.
+SELECT is(shadow_evil.run($$INSERT INTO compmap.evidence (tenant_id, subject_id, event_type, actor, payload) VALUES ('32000000-0000-4000-8000-00000000000a', '32000000-0000-4000-8000-0000000000e0', 'shadow.first', 'tester', '{"first": true}')$$),
+          'ok', 'the backend''s first append, a plain INSERT from the hostile search_path, reaches no trap');
+SELECT is(shadow_evil.run($$INSERT INTO compmap.evidence (tenant_id, subject_id, event_type, actor, payload) VALUES ('32000000-0000-4000-8000-00000000000a', '32000000-0000-4000-8000-0000000000e0', 'shadow.second', 'tester', '{}')$$),
+          'ok', 'a second append to the same subject from the hostile search_path reaches no trap');
+SELECT is((SELECT array_agg(subject_seq ORDER BY leaf_index) FROM compmap.evidence WHERE tenant_id = '32000000-0000-4000-8000-00000000000a'),
+          '{1,2}'::bigint[], 'and chains the subject: subject_seq 1, 2');
+
 -- A signing key and a finding to work on (made from a safe search_path).
 SELECT compmap.register_signing_key('32000000-0000-4000-8000-00000000000a', 'shadow-key', '\x0000000000000000000000000000000000000000000000000000000000000001'::bytea) IS NOT NULL AS key_registered \gset
 SELECT finding_id AS f FROM compmap.record_finding('32000000-0000-4000-8000-00000000000a', 'shadow finding', 'setup', scanner => 'shadow', rule_id => 'r0') \gset
