@@ -360,10 +360,15 @@ compmap_log_owner(void)
 	return owner;
 }
 
+/*
+ * A statement prepared once per backend.  Generic plans: each is a key
+ * lookup or a small write, and a custom plan would be planned again in
+ * every transaction.
+ */
 static SPIPlanPtr
 prepare_kept(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
