@@ -65,6 +65,37 @@ cm_jcs_string(CmJcsSink *sink, const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *) s;
 	size_t		i = 0;
 
+	/* the usual case: even escaping every byte would fit, so write directly */
+	if (sink->cap - sink->len >= 2 && len <= (sink->cap - sink->len - 2) / 6)
+	{
+		char	   *o = sink->buf + sink->len;
+
+		*o++ = '"';
+		for (; i < len; i++)
+		{
+			unsigned char c = p[i];
+			char		e = jcs_escape[c];
+
+			if (e == 0)
+				*o++ = (char) c;
+			else
+			{
+				*o++ = '\\';
+				*o++ = e;
+				if (e == 'u')
+				{
+					*o++ = '0';
+					*o++ = '0';
+					*o++ = hex[c >> 4];
+					*o++ = hex[c & 0xF];
+				}
+			}
+		}
+		*o++ = '"';
+		sink->len = o - sink->buf;
+		return;
+	}
+
 	put_char(sink, '"');
 	while (i < len)
 	{
@@ -400,6 +431,9 @@ cm_jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 
 	while (i < n && pa[i] == pb[i])
 		i++;
+	/* two ASCII bytes after equal bytes: whole characters, bytewise order */
+	if (i < n && pa[i] < 0x80 && pb[i] < 0x80)
+		return pa[i] < pb[i] ? -1 : 1;
 	if (i == n)
 	{
 		/*
