@@ -10,8 +10,12 @@
  * the hash chain of checkpoint bodies) must agree.  The first disagreement
  * in log order is reported with its leaf index and a reason.
  *
- * Reads run as the calling role (row-level security applies), through a
- * cursor fetched in batches with a per-batch memory context.
+ * Reads run as the calling role: stored nodes, checkpoints and the head
+ * through SPI (row-level security applies), the entries through the
+ * primary-key index in leaf_index order after the checks row-level security
+ * would make (scan_leaves), with a memory context reset per entry.  Stored
+ * nodes are held sorted by level and index, so checking the nodes the pass
+ * completes walks forward through them (NodeSet).
  *
  *-------------------------------------------------------------------------
  */
@@ -43,7 +47,6 @@
 #include "compmap.h"
 #include "checkpoint.h"
 
-#define VERIFY_BATCH 10000
 #define REDACTION_EVENT "evidence.redacted"
 
 typedef struct NodeKey
