@@ -109,6 +109,75 @@ jcs_number(CmJcsSink *sink, Numeric num)
 }
 
 /*
+ * Integers of up to 15 digits, read from the numeric's on-disk layout
+ * (utils/adt/numeric.c; stable, since pg_upgrade keeps it): a header word,
+ * a weight, base-10000 digits.  Their canonical form is numeric_out's text
+ * (jcs_core.c prints such integers as they are), so the common case skips
+ * numeric_out's conversion and allocation.  Returns false, writing nothing,
+ * for anything else.
+ */
+static bool
+jcs_small_integer(CmJcsSink *sink, Numeric num)
+{
+	const char *p = VARDATA(num);
+	uint16		h;
+	int16		weight;
+	int			dscale;
+	bool		neg;
+	int			hdr;
+	int			ndigits;
+	int64		v = 0;
+	char		out[20];
+	int			o = sizeof(out);
+
+	if (VARATT_IS_1B(num))
+		return false;
+	memcpy(&h, p, sizeof(uint16));
+	switch (h & 0xC000)
+	{
+		case 0x8000:			/* short: sign, dscale and weight in h */
+			neg = (h & 0x2000) != 0;
+			dscale = (h & 0x1F80) >> 7;
+			weight = (h & 0x0040) ? (int16) (h | ~0x003F) : (int16) (h & 0x003F);
+			hdr = sizeof(uint16);
+			break;
+		case 0x0000:			/* long, positive or negative */
+		case 0x4000:
+			neg = (h & 0xC000) == 0x4000;
+			dscale = h & 0x3FFF;
+			memcpy(&weight, p + sizeof(uint16), sizeof(int16));
+			hdr = sizeof(uint16) + sizeof(int16);
+			break;
+		default:				/* NaN, infinities: not in jsonb */
+			return false;
+	}
+	ndigits = (int) (VARSIZE(num) - VARHDRSZ - hdr) / (int) sizeof(int16);
+	if (dscale != 0 || weight > 3 || ndigits < 0 || ndigits > weight + 1)
+		return false;
+	for (int i = 0; i <= weight; i++)
+	{
+		int16		d = 0;
+
+		if (i < ndigits)
+			memcpy(&d, p + hdr + i * sizeof(int16), sizeof(int16));
+		if (d < 0 || d > 9999)
+			return false;
+		v = v * 10000 + d;
+	}
+	if (v >= INT64CONST(1000000000000000))
+		return false;
+	do
+	{
+		out[--o] = '0' + (char) (v % 10);
+		v /= 10;
+	} while (v > 0);
+	if (neg && !(o == sizeof(out) - 1 && out[o] == '0'))
+		out[--o] = '-';
+	cm_jcs_put(sink, out + o, sizeof(out) - o);
+	return true;
+}
+
+/*
  * Walking the binary container.  A container is a header word (count and
  * kind), count JEntries (2 x count for an object: keys, then values), then
  * the data.  A JEntry holds its type and either its length or, every
@@ -150,7 +219,8 @@ jcs_entry(CmJcsSink *sink, JEntry je, const char *base, uint32 off, uint32 len)
 			pad = INTALIGN(off) - off;
 			if (len < pad + VARHDRSZ || VARSIZE_ANY(base + off + pad) > len - pad)
 				jcs_corrupt();
-			jcs_number(sink, (Numeric) (base + off + pad));
+			if (!jcs_small_integer(sink, (Numeric) (base + off + pad)))
+				jcs_number(sink, (Numeric) (base + off + pad));
 			break;
 		case JENTRY_ISBOOL_FALSE:
 			cm_jcs_put(sink, "false", 5);

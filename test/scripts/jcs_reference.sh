@@ -5,7 +5,8 @@
 # library): identical text for generated documents that reach every branch
 # (all scalar kinds, escapes, keys whose JCS order differs from jsonb's,
 # objects and arrays past jsonb's offset stride of 32 entries, deep nesting,
-# strings longer than the digest sink's 8 KB buffer, toasted values), and
+# strings longer than the digest sink's 8 KB buffer, toasted values,
+# integers on both sides of the 15 digits printed without conversion), and
 # payload_digest equal to the SHA-256 of the reference text.  Needs
 # PGHOST/PGPORT.
 set -u
@@ -87,6 +88,11 @@ PY
 q -c 'CREATE TABLE doc (id int PRIMARY KEY, j jsonb)'
 q -c "\\copy doc FROM '$tmp/docs.csv' WITH (FORMAT csv)"
 ok $? "generated documents load"
+# numbers made by arithmetic, around the 15-digit edge of the integer path
+q -c "INSERT INTO doc SELECT 30000 + g, jsonb_build_array(g, -g, g * 10007, round(10::numeric ^ (g % 19)),
+        -round(10::numeric ^ (g % 19)), round(10::numeric ^ (g % 19)) - 1, 1 - round(10::numeric ^ (g % 19)),
+        round(g / 7.0, g % 4), trunc(g * 1e10 / 3), g * 1e-3, '1e3'::numeric, '-0'::numeric, 0.0, -0.0)
+      FROM generate_series(0, 2000) g"
 q -c "CREATE FUNCTION jcs_ref(jsonb) RETURNS text AS '\$libdir/compmap', 'compmap_jcs_reference' LANGUAGE C STRICT"
 
 bad=$(q -c "SELECT count(*) FROM doc WHERE compmap.jcs(j) IS DISTINCT FROM jcs_ref(j)")
