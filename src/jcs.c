@@ -248,7 +248,7 @@ jcs_member_cmp(const void *a, const void *b)
 	const JcsMember *ma = a;
 	const JcsMember *mb = b;
 
-	return cm_jcs_key_cmp(ma->key, ma->keylen, mb->key, mb->keylen);
+	return cm_jcs_key_cmp_quick(ma->key, ma->keylen, mb->key, mb->keylen);
 }
 
 static void
@@ -309,7 +309,7 @@ jcs_container(CmJcsSink *sink, const JsonbContainer *c, uint32 size)
 				JcsMember	x = m[a];
 				uint32		b = a;
 
-				while (b > 0 && cm_jcs_key_cmp(m[b - 1].key, m[b - 1].keylen, x.key, x.keylen) > 0)
+				while (b > 0 && cm_jcs_key_cmp_quick(m[b - 1].key, m[b - 1].keylen, x.key, x.keylen) > 0)
 				{
 					m[b] = m[b - 1];
 					b--;

@@ -80,4 +80,23 @@ extern void cm_jcs_double(CmJcsSink *sink, double d);
  */
 extern int	cm_jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
+/*
+ * The same order, answered inline when the keys' first bytes differ and
+ * are both ASCII (whole characters, so byte order is UTF-16 order), which
+ * is how most member names differ; sorting calls this.
+ */
+static inline int
+cm_jcs_key_cmp_quick(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen > 0 && blen > 0)
+	{
+		unsigned char ca = (unsigned char) a[0];
+		unsigned char cb = (unsigned char) b[0];
+
+		if (ca != cb && ca < 0x80 && cb < 0x80)
+			return ca < cb ? -1 : 1;
+	}
+	return cm_jcs_key_cmp(a, alen, b, blen);
+}
+
 #endif							/* COMPMAP_JCS_CORE_H */
