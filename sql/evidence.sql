@@ -106,6 +106,8 @@ SELECT compmap.verify_inclusion(e.leaf_hash, e.leaf_index, :in_txn_leaf + 1,
                                 compmap.inclusion_proof(:'t', e.leaf_index, :in_txn_leaf + 1),
                                 compmap.tree_root(:'t')) AS own_append_included
   FROM compmap.evidence e WHERE e.tenant_id = :'t' AND e.leaf_index = :in_txn_leaf;
+SELECT compmap.record_event(:'t', :'t', 'head.in_transaction', 'tester', '{"n": 2}') IS NOT NULL AS appended_again;
+SELECT ok, checked = :in_txn_leaf + 2 AS checked_own_appends, reason FROM compmap.verify(:'t');
 COMMIT;
 -- A prepared transaction writes its head when it is prepared.
 BEGIN;

@@ -10,8 +10,12 @@
  * the hash chain of checkpoint bodies) must agree.  The first disagreement
  * in log order is reported with its leaf index and a reason.
  *
- * Reads run as the calling role (row-level security applies), through a
- * cursor fetched in batches with a per-batch memory context.
+ * Reads run as the calling role: stored nodes, checkpoints and the head
+ * through SPI (row-level security applies), the entries through the
+ * primary-key index in leaf_index order after the checks row-level security
+ * would make (scan_leaves), with a memory context reset per entry.  Stored
+ * nodes are held sorted by level and index, so checking the nodes the pass
+ * completes walks forward through them (NodeSet).
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +26,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -43,7 +48,6 @@
 #include "compmap.h"
 #include "checkpoint.h"
 
-#define VERIFY_BATCH 10000
 #define REDACTION_EVENT "evidence.redacted"
 
 typedef struct NodeKey
@@ -73,12 +77,26 @@ typedef struct StoredCheckpoint
 	uint8		root[CM_HASH_LEN];
 } StoredCheckpoint;
 
+/*
+ * Stored nodes, sorted by level and index.  The tree's nodes complete in
+ * index order at every level, so each level's cursor only moves forward:
+ * a lookup is a step through memory rather than a hash probe into a table
+ * the size of the log / 8.
+ */
+typedef struct NodeSet
+{
+	StoredNode *nodes;
+	int64		n;
+	int64		start[CM_MAX_LEVELS + 1];	/* level L: [start[L], start[L + 1]) */
+	int64		cursor[CM_MAX_LEVELS];
+} NodeSet;
+
 typedef struct VerifyState
 {
 	bool		bad;
 	int64		bad_index;		/* -1 when no single index applies */
 	char	   *reason;
-	HTAB	   *nodes;
+	NodeSet		nodes;
 } VerifyState;
 
 static void
@@ -138,12 +156,17 @@ static void
 check_node(void *arg, int level, uint64_t index, const uint8_t *hash)
 {
 	VerifyState *st = arg;
-	NodeKey		key = {level, (int64) index};
-	StoredNode *n;
+	NodeSet    *ns = &st->nodes;
+	StoredNode *n = NULL;
 
 	if (level < COMPMAP_NODE_MIN_LEVEL || st->bad)
 		return;
-	n = hash_search(st->nodes, &key, HASH_FIND, NULL);
+	while (ns->cursor[level] < ns->start[level + 1] &&
+		   ns->nodes[ns->cursor[level]].key.index < (int64) index)
+		ns->cursor[level]++;
+	if (ns->cursor[level] < ns->start[level + 1] &&
+		ns->nodes[ns->cursor[level]].key.index == (int64) index)
+		n = &ns->nodes[ns->cursor[level]];
 	if (n == NULL)
 		fail(st, (int64) (index << level), "stored tree node (level %d, index " UINT64_FORMAT ") is missing",
 			 level, index);
@@ -180,35 +203,42 @@ load_stored(VerifyState *st, pg_uuid_t *tenant, int *ncp)
 {
 	Datum		arg[1] = {UUIDPGetDatum(tenant)};
 	Oid			argtypes[1] = {UUIDOID};
-	HASHCTL		ctl;
+	NodeSet    *ns = &st->nodes;
 	StoredCheckpoint *cps;
 	uint8		prev_body_hash[CM_HASH_LEN];
 	int64		prev_time = 0;
 	int64		prev_size = 0;
 	int			ret;
 
-	ctl.keysize = sizeof(NodeKey);
-	ctl.entrysize = sizeof(StoredNode);
-	ctl.hcxt = CurrentMemoryContext;
-	st->nodes = hash_create("compmap verify nodes", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	ret = SPI_execute_with_args("SELECT level, node_index, hash FROM compmap.evidence_node WHERE tenant_id = $1",
+	ret = SPI_execute_with_args("SELECT level, node_index, hash FROM compmap.evidence_node WHERE tenant_id = $1 "
+								"ORDER BY level, node_index",
 								1, argtypes, arg, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading evidence nodes failed: %s", SPI_result_code_string(ret));
-	for (uint64 i = 0; i < SPI_processed; i++)
+	ns->n = (int64) SPI_processed;
+	ns->nodes = palloc_extended(sizeof(StoredNode) * Max(ns->n, 1), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < ns->n; i++)
 	{
 		HeapTuple	t = SPI_tuptable->vals[i];
 		bool		isnull;
-		NodeKey		key;
-		StoredNode *n;
+		StoredNode *n = &ns->nodes[i];
 
-		key.level = DatumGetInt16(SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
-		key.index = DatumGetInt64(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull));
-		n = hash_search(st->nodes, &key, HASH_ENTER, NULL);
+		n->key.level = DatumGetInt16(SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
+		n->key.index = DatumGetInt64(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull));
 		n->seen = false;
 		if (!get_hash(t, SPI_tuptable->tupdesc, 3, n->hash))
 			memset(n->hash, 0xFF, CM_HASH_LEN);
 	}
+	/* level L's nodes; levels outside 0..63 are never visited, so never seen */
+	for (int level = 0, i = 0; level <= CM_MAX_LEVELS; level++)
+	{
+		while (i < ns->n && ns->nodes[i].key.level < level)
+			i++;
+		ns->start[level] = i;
+		if (level < CM_MAX_LEVELS)
+			ns->cursor[level] = i;
+	}
+	SPI_freetuptable(SPI_tuptable);
 
 	ret = SPI_execute_with_args(
 		"SELECT c.checkpoint_no, c.tree_size, c.root, c.time_us, c.body, c.signed_note, c.key_name, k.public_key "
@@ -527,20 +557,32 @@ verify_tenant(VerifyState *st, pg_uuid_t *tenant, int64 *checked)
 			return;
 		}
 
-	/* Stored nodes the leaves do not account for. */
+	/*
+	 * Stored nodes the leaves do not account for: the one covering the
+	 * earliest entries, the largest of those.
+	 */
 	{
-		HASH_SEQ_STATUS seq;
-		StoredNode *n;
 		int64		first = -1;
 		StoredNode *firstn = NULL;
 
-		hash_seq_init(&seq, st->nodes);
-		while ((n = hash_seq_search(&seq)) != NULL)
-			if (!n->seen && (first < 0 || (n->key.index << n->key.level) < first))
+		for (int64 i = 0; i < st->nodes.n; i++)
+		{
+			StoredNode *n = &st->nodes.nodes[i];
+			int64		start;
+
+			if (n->seen)
+				continue;
+			if (n->key.level < 0 || n->key.level > 62 || n->key.index < 0 ||
+				n->key.index > (PG_INT64_MAX >> n->key.level))
+				start = PG_INT64_MAX;
+			else
+				start = n->key.index << n->key.level;
+			if (first < 0 || start < first || (start == first && n->key.level > firstn->key.level))
 			{
-				first = n->key.index << n->key.level;
+				first = start;
 				firstn = n;
 			}
+		}
 		if (firstn)
 		{
 			fail(st, first, "stored tree node (level %ld, index %ld) is not backed by the log's entries",
@@ -612,7 +654,14 @@ compmap_verify(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	desc = BlessTupleDesc(desc);
 
+	/*
+	 * Every read below uses one snapshot, taken after the flush: it sees
+	 * this transaction's appends together with the head they produced (the
+	 * statement's own snapshot would see the rows but not the head).
+	 */
 	compmap_evidence_flush_all();
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	compmap_require_tenant(tenant);
@@ -620,6 +669,7 @@ compmap_verify(PG_FUNCTION_ARGS)
 	if (st.bad)
 		reason = MemoryContextStrdup(oldcxt, st.reason);
 	SPI_finish();
+	PopActiveSnapshot();
 	MemoryContextSwitchTo(oldcxt);
 
 	values[0] = BoolGetDatum(!st.bad);

@@ -22,74 +22,107 @@
 
 #include "jcs_core.h"
 
-static inline void
-put(const CmJcsSink *sink, const char *bytes, size_t n)
+#define put cm_jcs_put
+#define put_char cm_jcs_putc
+
+/* Out of line: the bytes do not fit, so they go in pieces between drains. */
+void
+cm_jcs_put_slow(CmJcsSink *sink, const char *bytes, size_t n)
 {
-	if (n > 0)
-		sink->write(sink->ctx, bytes, n);
+	while (n > sink->cap - sink->len)
+	{
+		size_t		k = sink->cap - sink->len;
+
+		memcpy(sink->buf + sink->len, bytes, k);
+		sink->len += k;
+		bytes += k;
+		n -= k;
+		sink->drain(sink, n < CM_JCS_SINK_MIN ? n : CM_JCS_SINK_MIN);
+	}
+	memcpy(sink->buf + sink->len, bytes, n);
+	sink->len += n;
 }
 
-static inline void
-put_char(const CmJcsSink *sink, char c)
-{
-	sink->write(sink->ctx, &c, 1);
-}
+/*
+ * What each byte becomes inside a string literal: 0 when copied as it is,
+ * else the second character of its short escape, or 'u' for \u00xx.
+ */
+static const char jcs_escape[256] = {
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	['"'] = '"',['\\'] = '\\'
+};
 
 /*
  * Strings: '"' and '\\' and the control characters below U+0020 are
  * escaped, with the short forms where JSON has them and \u00xx (lower-case
- * hex) otherwise; every other byte is copied as it is.
+ * hex) otherwise; every other byte is copied as it is, in runs.
  */
 void
-cm_jcs_string(const CmJcsSink *sink, const char *s, size_t len)
+cm_jcs_string(CmJcsSink *sink, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t		run = 0;		/* start of the bytes copied as they are */
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		i = 0;
+
+	/* the usual case: even escaping every byte would fit, so write directly */
+	if (sink->cap - sink->len >= 2 && len <= (sink->cap - sink->len - 2) / 6)
+	{
+		char	   *o = sink->buf + sink->len;
+
+		*o++ = '"';
+		for (; i < len; i++)
+		{
+			unsigned char c = p[i];
+			char		e = jcs_escape[c];
+
+			if (e == 0)
+				*o++ = (char) c;
+			else
+			{
+				*o++ = '\\';
+				*o++ = e;
+				if (e == 'u')
+				{
+					*o++ = '0';
+					*o++ = '0';
+					*o++ = hex[c >> 4];
+					*o++ = hex[c & 0xF];
+				}
+			}
+		}
+		*o++ = '"';
+		sink->len = o - sink->buf;
+		return;
+	}
 
 	put_char(sink, '"');
-	for (size_t i = 0; i < len; i++)
+	while (i < len)
 	{
-		unsigned char c = (unsigned char) s[i];
-		const char *esc;
+		size_t		run = i;
+		char		e;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		put(sink, s + run, i - run);
-		run = i + 1;
-		switch (c)
+		while (i < len && jcs_escape[p[i]] == 0)
+			i++;
+		if (i > run)
+			put(sink, s + run, i - run);
+		if (i == len)
+			break;
+		e = jcs_escape[p[i]];
+		if (e == 'u')
 		{
-			case '"':
-				esc = "\\\"";
-				break;
-			case '\\':
-				esc = "\\\\";
-				break;
-			case '\b':
-				esc = "\\b";
-				break;
-			case '\f':
-				esc = "\\f";
-				break;
-			case '\n':
-				esc = "\\n";
-				break;
-			case '\r':
-				esc = "\\r";
-				break;
-			case '\t':
-				esc = "\\t";
-				break;
-			default:
-				{
-					char		u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+			char		u[6] = {'\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 0xF]};
 
-					put(sink, u, 6);
-					continue;
-				}
+			put(sink, u, 6);
 		}
-		put(sink, esc, 2);
+		else
+		{
+			char		esc[2] = {'\\', e};
+
+			put(sink, esc, 2);
+		}
+		i++;
 	}
-	put(sink, s + run, len - run);
 	put_char(sink, '"');
 }
 
@@ -126,7 +159,7 @@ shorter_round_trips(double a, int p, char *digits, int *n)
  * exponent; only the layout differs.
  */
 void
-cm_jcs_double(const CmJcsSink *sink, double d)
+cm_jcs_double(CmJcsSink *sink, double d)
 {
 	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN + 1];
 	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN + 1];
@@ -237,7 +270,7 @@ cm_jcs_double(const CmJcsSink *sink, double d)
 }
 
 bool
-cm_jcs_number(const CmJcsSink *sink, const char *text)
+cm_jcs_number(CmJcsSink *sink, const char *text)
 {
 	int			ndigits = 0;
 	bool		integral = true;
@@ -398,6 +431,9 @@ cm_jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 
 	while (i < n && pa[i] == pb[i])
 		i++;
+	/* two ASCII bytes after equal bytes: whole characters, bytewise order */
+	if (i < n && pa[i] < 0x80 && pb[i] < 0x80)
+		return pa[i] < pb[i] ? -1 : 1;
 	if (i == n)
 	{
 		/*

@@ -2,9 +2,14 @@
  * fuzz_jcs.c: libFuzzer target for the RFC 8785 core (src/jcs_core.c):
  * string escaping, number formatting and member key order.
  *
- * The first input byte picks the mode, the rest is the operand.
+ * The first input byte picks the mode (bits 0-1), the output window (bit 2:
+ * the smallest a sink may have, so that the core writes in pieces between
+ * drains, or one large enough for its direct writes) and a number of bytes
+ * written before the operand (bits 3-7), the rest is the operand.  Every
+ * drain must come with a full window and ask for 1..CM_JCS_SINK_MIN bytes.
  *
- *	0: string escaping.  The literal is quoted, holds no byte below 0x20,
+ *	0: string escaping.  The literal equals a byte-by-byte reference
+ *	   escaper written here, is quoted, holds no byte below 0x20,
  *	   unescapes (a JSON string decoder written here) to the input bytes,
  *	   and is valid UTF-8 whenever the input is.
  *	1: decimal text as numeric_out prints it (built from the bytes).  The
@@ -21,7 +26,7 @@
  *	   bytes the order is total: cmp(a, a) = 0, only equal keys compare
  *	   equal, cmp(a, b) = -cmp(b, a), and it is transitive; for valid UTF-8
  *	   the sign equals that of comparing the keys' UTF-16 code units (an
- *	   encoder written here).
+ *	   encoder written here); the inline comparison gives the same signs.
  */
 #include <math.h>
 #include <stdint.h>
@@ -41,10 +46,8 @@ typedef struct Buf
 } Buf;
 
 static void
-buf_write(void *ctx, const char *bytes, size_t n)
+buf_write(Buf *b, const char *bytes, size_t n)
 {
-	Buf		   *b = ctx;
-
 	if (b->len + n + 1 > b->cap)
 	{
 		b->cap = (b->len + n + 1) * 2;
@@ -55,6 +58,65 @@ buf_write(void *ctx, const char *bytes, size_t n)
 	memcpy(b->data + b->len, bytes, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+/*
+ * The core writes into a window of wcap bytes that is drained into a Buf
+ * when full, the way the server's digest sink feeds SHA-256.  Small windows
+ * take the core's chunked paths, large ones its direct writes.
+ */
+static void
+check_need(size_t need, const CmJcsSink *sink)
+{
+	if (need == 0 || need > CM_JCS_SINK_MIN || sink->len != sink->cap)
+	{
+		fprintf(stderr, "fuzz_jcs: property violated: the core drains only a full window, asking for 1..%d bytes\n",
+				CM_JCS_SINK_MIN);
+		abort();
+	}
+}
+
+typedef struct Out
+{
+	CmJcsSink	sink;
+	Buf			b;
+	char	   *window;
+} Out;
+
+static void
+out_drain(CmJcsSink *sink, size_t need)
+{
+	Out		   *o = sink->ctx;
+
+	check_need(need, sink);
+	buf_write(&o->b, sink->buf, sink->len);
+	sink->len = 0;
+}
+
+static void
+out_open(Out *o, size_t wcap)
+{
+	memset(o, 0, sizeof(*o));
+	if (wcap < CM_JCS_SINK_MIN)
+		wcap = CM_JCS_SINK_MIN;
+	o->window = malloc(wcap);
+	if (o->window == NULL)
+		abort();
+	o->sink.buf = o->window;
+	o->sink.cap = wcap;
+	o->sink.drain = out_drain;
+	o->sink.ctx = o;
+	buf_write(&o->b, "", 0);
+}
+
+/* Drains what is left; o->b then holds the whole output, NUL-terminated. */
+static void
+out_close(Out *o)
+{
+	buf_write(&o->b, o->sink.buf, o->sink.len);
+	o->sink.len = 0;
+	free(o->window);
+	o->window = NULL;
 }
 
 static void
@@ -147,15 +209,70 @@ hexval(char c)
 	return -1;					/* JCS writes lower case only */
 }
 
+/* The escaping rules written out byte by byte: the reference. */
 static void
-mode_string(const uint8_t *s, size_t len)
+ref_string(Buf *b, const uint8_t *s, size_t len)
 {
-	Buf			out = {0};
-	CmJcsSink	sink = {buf_write, &out};
+	static const char hex[] = "0123456789abcdef";
+
+	buf_write(b, "\"", 1);
+	for (size_t i = 0; i < len; i++)
+	{
+		char		u[6] = {'\\', 'u', '0', '0', hex[s[i] >> 4], hex[s[i] & 0xF]};
+
+		switch (s[i])
+		{
+			case '"':
+				buf_write(b, "\\\"", 2);
+				break;
+			case '\\':
+				buf_write(b, "\\\\", 2);
+				break;
+			case '\b':
+				buf_write(b, "\\b", 2);
+				break;
+			case '\f':
+				buf_write(b, "\\f", 2);
+				break;
+			case '\n':
+				buf_write(b, "\\n", 2);
+				break;
+			case '\r':
+				buf_write(b, "\\r", 2);
+				break;
+			case '\t':
+				buf_write(b, "\\t", 2);
+				break;
+			default:
+				buf_write(b, s[i] < 0x20 ? u : (const char *) s + i, s[i] < 0x20 ? 6 : 1);
+		}
+	}
+	buf_write(b, "\"", 1);
+}
+
+static void
+mode_string(const uint8_t *s, size_t len, size_t wcap, size_t prefill)
+{
+	Out			o;
+	Buf			out;
+	Buf			ref = {0};
 	unsigned char *back = malloc(len + 1);
 	size_t		n = 0;
 
-	cm_jcs_string(&sink, (const char *) s, len);
+	/* prefill: bytes already in the window, so strings meet a part-full one */
+	out_open(&o, wcap);
+	for (size_t i = 0; i < prefill; i++)
+		cm_jcs_putc(&o.sink, 'x');
+	cm_jcs_string(&o.sink, (const char *) s, len);
+	out_close(&o);
+	out = o.b;
+	check(out.len >= prefill && strspn(out.data, "x") >= prefill, "bytes written before stay", &out);
+	memmove(out.data, out.data + prefill, out.len - prefill + 1);
+	out.len -= prefill;
+	ref_string(&ref, s, len);
+	check(out.len == ref.len && memcmp(out.data, ref.data, ref.len) == 0,
+		  "the core's escaping equals the byte-by-byte reference", &out);
+	free(ref.data);
 	check(out.len >= 2 && out.data[0] == '"' && out.data[out.len - 1] == '"', "the literal is quoted", &out);
 	for (size_t i = 0; i < out.len; i++)
 		check((unsigned char) out.data[i] >= 0x20, "no raw control character", &out);
@@ -223,16 +340,17 @@ mode_string(const uint8_t *s, size_t len)
 }
 
 static void
-mode_text(const uint8_t *s, size_t len)
+mode_text(const uint8_t *s, size_t len, size_t wcap)
 {
 	char		text[100];
 	size_t		t = 0,
 				i = 0,
 				ndig = 0;
 	int			integral = 1;
+	Out			o;
 	Buf			out = {0};
-	CmJcsSink	sink = {buf_write, &out};
 	double		want;
+	bool		ok;
 
 	/* optional '-', 1..40 digits, optional '.' and 1..40 digits */
 	if (i < len && (s[i] & 1))
@@ -256,10 +374,15 @@ mode_text(const uint8_t *s, size_t len)
 	}
 	text[t] = '\0';
 	want = strtod(text, NULL);
-	if (!cm_jcs_number(&sink, text))
+	out_open(&o, wcap);
+	ok = cm_jcs_number(&o.sink, text);
+	out_close(&o);
+	out = o.b;
+	if (!ok)
 	{
 		check(isinf(want), "only an overflow is refused", &out);
 		check(out.len == 0, "a refusal writes nothing", &out);
+		free(out.data);
 		return;
 	}
 	check(out.len > 0, "a number is written", &out);
@@ -358,11 +481,11 @@ sig_digits(const char *num)
 }
 
 static void
-mode_double(const uint8_t *s, size_t len)
+mode_double(const uint8_t *s, size_t len, size_t wcap)
 {
 	double		d;
+	Out			o;
 	Buf			out = {0};
-	CmJcsSink	sink = {buf_write, &out};
 	char		e[64],
 				D[32],
 				ref[64];
@@ -377,7 +500,10 @@ mode_double(const uint8_t *s, size_t len)
 	memcpy(&d, s, 8);
 	if (!isfinite(d))
 		return;
-	cm_jcs_double(&sink, d);
+	out_open(&o, wcap);
+	cm_jcs_double(&o.sink, d);
+	out_close(&o);
+	out = o.b;
 	if (d == 0)
 	{
 		check(strcmp(out.data, "0") == 0, "zero prints as 0", &out);
@@ -478,6 +604,9 @@ mode_keys(const uint8_t *s, size_t len)
 	{
 		check(c[x][x] == 0, "cmp(a, a) = 0", NULL);
 		for (int y = 0; y < 3; y++)
+			check(sign(cm_jcs_key_cmp_quick(k[x], kl[x], k[y], kl[y])) == c[x][y],
+				  "the inline comparison agrees with the full one", NULL);
+		for (int y = 0; y < 3; y++)
 		{
 			check(c[x][y] == -c[y][x], "cmp(a, b) = -cmp(b, a)", NULL);
 			if (c[x][y] == 0)
@@ -494,18 +623,22 @@ mode_keys(const uint8_t *s, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	size_t		wcap;
+
 	if (size < 1 || size > 4096)
 		return 0;
+	/* the window: the smallest allowed, or large enough for direct writes */
+	wcap = (data[0] & 4) ? CM_JCS_SINK_MIN + (data[0] >> 3) : 4096 * 6 + 64;
 	switch (data[0] & 3)
 	{
 		case 0:
-			mode_string(data + 1, size - 1);
+			mode_string(data + 1, size - 1, wcap, (data[0] >> 3) * 3);
 			break;
 		case 1:
-			mode_text(data + 1, size - 1);
+			mode_text(data + 1, size - 1, wcap);
 			break;
 		case 2:
-			mode_double(data + 1, size - 1);
+			mode_double(data + 1, size - 1, wcap);
 			break;
 		case 3:
 			mode_keys(data + 1, size - 1);
