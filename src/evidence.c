@@ -141,6 +141,7 @@ typedef struct TenantLog
 bool		compmap_redacting = false;
 
 static HTAB *tenant_logs = NULL;
+static TenantLog *last_log = NULL;	/* the entry the previous append used */
 static HTAB *subject_caches = NULL;
 static Oid	checked_relid = InvalidOid;
 static Oid	chain_index_for = InvalidOid;	/* evidence relid it belongs to */
@@ -310,6 +311,7 @@ compmap_xact_callback(XactEvent event, void *arg)
 			}
 			/* the transaction's own state goes with TopTransactionContext */
 			tenant_logs = NULL;
+			last_log = NULL;
 			compmap_redacting = false;
 			break;
 	}
@@ -442,6 +444,9 @@ tenant_log_lookup(pg_uuid_t *tenant)
 	bool		found;
 	TenantLog  *log;
 
+	/* dynahash entries never move, and none is removed before the end */
+	if (last_log != NULL && memcmp(&last_log->tenant, tenant, sizeof(pg_uuid_t)) == 0)
+		return last_log;
 	if (tenant_logs == NULL)
 	{
 		HASHCTL		ctl;
@@ -466,6 +471,7 @@ tenant_log_lookup(pg_uuid_t *tenant)
 		log->npending = 0;
 		log->subjects = subject_table_create(TopTransactionContext, 64);
 	}
+	last_log = log;
 	return log;
 }
 
@@ -662,25 +668,28 @@ subject_probe(Relation rel, pg_uuid_t *tenant, pg_uuid_t *subject, int64 *seq, u
 static SubjectState *
 subject_lookup(TenantLog *log, Relation rel, pg_uuid_t *subject)
 {
-	SubjectState *s = hash_search(log->subjects, subject, HASH_FIND, NULL);
+	/* both tables hash the same 16-byte key the same way */
+	uint32		hashvalue = get_hash_value(log->subjects, subject);
+	bool		found;
+	SubjectState *s = hash_search_with_hash_value(log->subjects, subject, hashvalue,
+												  HASH_ENTER, &found);
 	SubjectState *c = NULL;
-	int64		seq;
-	uint8		hash[CM_HASH_LEN];
 
-	if (s != NULL)
+	/*
+	 * A new entry is filled before anything can fail but the probe; if the
+	 * probe fails, the (sub)transaction's abort discards the table.
+	 */
+	if (found)
 		return s;
 	if (log->cache != NULL)
-		c = hash_search(log->cache->subjects, subject, HASH_FIND, NULL);
+		c = hash_search_with_hash_value(log->cache->subjects, subject, hashvalue, HASH_FIND, NULL);
 	if (c != NULL)
 	{
-		seq = c->seq;
-		memcpy(hash, c->hash, CM_HASH_LEN);
+		s->seq = c->seq;
+		memcpy(s->hash, c->hash, CM_HASH_LEN);
 	}
 	else
-		subject_probe(rel, &log->tenant, subject, &seq, hash);
-	s = hash_search(log->subjects, subject, HASH_ENTER, NULL);
-	s->seq = seq;
-	memcpy(s->hash, hash, CM_HASH_LEN);
+		subject_probe(rel, &log->tenant, subject, &s->seq, s->hash);
 	return s;
 }
 

@@ -23,55 +23,75 @@ static const char compmap_domain_tag[16] = {
 	'c', 'o', 'm', 'p', 'm', 'a', 'p', '.', 'e', 'v', 'i', 'd', 'e', 'n', 'c', 'e'
 };
 
-static void
-put_u32(StringInfo out, uint32 v)
-{
-	char		b[4];
+/* Bytes of a leaf's encoding besides its event type and actor. */
+#define LEAF_FIXED_BYTES (1 + sizeof(compmap_domain_tag) + 10 * 5 + \
+						  2 * UUID_LEN + 4 * 8 + 2 * CM_HASH_LEN)
+/* Leaves up to this size are encoded on the stack. */
+#define LEAF_STACK_BYTES 512
 
-	b[0] = (char) (v >> 24);
-	b[1] = (char) (v >> 16);
-	b[2] = (char) (v >> 8);
-	b[3] = (char) v;
-	appendBinaryStringInfo(out, b, 4);
+static inline uint8 *
+put_field(uint8 *p, uint8 tag, const void *value, uint32 len)
+{
+	p[0] = tag;
+	p[1] = (uint8) (len >> 24);
+	p[2] = (uint8) (len >> 16);
+	p[3] = (uint8) (len >> 8);
+	p[4] = (uint8) len;
+	memcpy(p + 5, value, len);
+	return p + 5 + len;
 }
 
-static void
-put_field(StringInfo out, uint8 tag, const void *value, uint32 len)
+static inline uint8 *
+put_i64_field(uint8 *p, uint8 tag, int64 v)
 {
-	appendStringInfoCharMacro(out, (char) tag);
-	put_u32(out, len);
-	appendBinaryStringInfo(out, value, len);
-}
-
-static void
-put_i64_field(StringInfo out, uint8 tag, int64 v)
-{
-	char		b[8];
+	uint8		b[8];
 	uint64		u = (uint64) v;
 
 	for (int i = 7; i >= 0; i--)
 	{
-		b[i] = (char) (u & 0xFF);
+		b[i] = (uint8) (u & 0xFF);
 		u >>= 8;
 	}
-	put_field(out, tag, b, 8);
+	return put_field(p, tag, b, 8);
+}
+
+static size_t
+leaf_encoded_len(const CompmapLeaf *leaf)
+{
+	return LEAF_FIXED_BYTES + (size_t) leaf->event_type_len + (size_t) leaf->actor_len;
+}
+
+/* Writes the encoding into out, which has leaf_encoded_len() bytes. */
+static void
+leaf_encode_into(uint8 *out, const CompmapLeaf *leaf)
+{
+	uint8	   *p = out;
+
+	*p++ = (uint8) COMPMAP_ENC_VERSION;
+	memcpy(p, compmap_domain_tag, sizeof(compmap_domain_tag));
+	p += sizeof(compmap_domain_tag);
+	p = put_field(p, 0x01, leaf->tenant_id.data, UUID_LEN);
+	p = put_i64_field(p, 0x02, leaf->leaf_index);
+	p = put_field(p, 0x03, leaf->subject_id.data, UUID_LEN);
+	p = put_i64_field(p, 0x04, leaf->subject_seq);
+	p = put_field(p, 0x05, leaf->subject_prev, CM_HASH_LEN);
+	p = put_field(p, 0x06, leaf->event_type, leaf->event_type_len);
+	p = put_field(p, 0x07, leaf->actor, leaf->actor_len);
+	p = put_i64_field(p, 0x08, leaf->occurred_at + COMPMAP_UNIX_EPOCH_OFFSET_US);
+	p = put_i64_field(p, 0x09, leaf->recorded_at + COMPMAP_UNIX_EPOCH_OFFSET_US);
+	p = put_field(p, 0x0A, leaf->payload_digest, CM_HASH_LEN);
+	Assert((size_t) (p - out) == leaf_encoded_len(leaf));
 }
 
 void
 compmap_leaf_encode(StringInfo out, const CompmapLeaf *leaf)
 {
-	appendStringInfoCharMacro(out, (char) COMPMAP_ENC_VERSION);
-	appendBinaryStringInfo(out, compmap_domain_tag, sizeof(compmap_domain_tag));
-	put_field(out, 0x01, leaf->tenant_id.data, UUID_LEN);
-	put_i64_field(out, 0x02, leaf->leaf_index);
-	put_field(out, 0x03, leaf->subject_id.data, UUID_LEN);
-	put_i64_field(out, 0x04, leaf->subject_seq);
-	put_field(out, 0x05, leaf->subject_prev, CM_HASH_LEN);
-	put_field(out, 0x06, leaf->event_type, leaf->event_type_len);
-	put_field(out, 0x07, leaf->actor, leaf->actor_len);
-	put_i64_field(out, 0x08, leaf->occurred_at + COMPMAP_UNIX_EPOCH_OFFSET_US);
-	put_i64_field(out, 0x09, leaf->recorded_at + COMPMAP_UNIX_EPOCH_OFFSET_US);
-	put_field(out, 0x0A, leaf->payload_digest, CM_HASH_LEN);
+	size_t		len = leaf_encoded_len(leaf);
+
+	enlargeStringInfo(out, (int) len);
+	leaf_encode_into((uint8 *) out->data + out->len, leaf);
+	out->len += (int) len;
+	out->data[out->len] = '\0';
 }
 
 void
@@ -83,15 +103,18 @@ compmap_hash_or_error(bool ok)
 				 errmsg("could not compute SHA-256")));
 }
 
+/* The leaf hash, with the encoding on the stack when it fits (every leaf but huge ones). */
 void
 compmap_leaf_hash(const CompmapLeaf *leaf, uint8 *out)
 {
-	StringInfoData buf;
+	size_t		len = leaf_encoded_len(leaf);
+	uint8		stack[LEAF_STACK_BYTES];
+	uint8	   *buf = len <= sizeof(stack) ? stack : palloc(len);
 
-	initStringInfo(&buf);
-	compmap_leaf_encode(&buf, leaf);
-	compmap_hash_or_error(cm_leaf_hash((const uint8 *) buf.data, buf.len, out));
-	pfree(buf.data);
+	leaf_encode_into(buf, leaf);
+	compmap_hash_or_error(cm_leaf_hash(buf, len, out));
+	if (buf != stack)
+		pfree(buf);
 }
 
 bytea *
