@@ -14,7 +14,10 @@
 # (INSERT ... SELECT), 8-key payloads of about 190 bytes; the three variants
 # run interleaved BENCH_ROUNDS times and the best round of each counts.
 # Then: compmap.verify over a log of BENCH_VERIFY_LEAVES leaves (leaves per
-# second), and inclusion-proof generation at tree sizes 10^4, 10^5, 10^6.
+# second), beside reading the same rows' payloads and leaf hashes in index
+# order (the filter on them keeps the read from becoming an index-only scan
+# once the visibility map is set), and inclusion-proof generation at tree
+# sizes 10^4, 10^5, 10^6.
 #
 # Uses the PG* environment of a running cluster whose database has compmap
 # installed (bench/run.sh provides one).
@@ -99,7 +102,7 @@ size=$(q -c "SELECT compmap.tree_size('$tenant')")
 q -c "SELECT count(*) FROM compmap.evidence WHERE tenant_id = '$tenant'" >/dev/null   # warm the cache
 t0=$(now); result=$(q -c "SELECT ok || ' ' || checked FROM compmap.verify('$tenant')"); t1=$(now)
 secs=$(echo "$t1 - $t0" | bc -l)
-baseline_t0=$(now); q -c "SELECT count(*) FROM (SELECT payload, leaf_hash FROM compmap.evidence WHERE tenant_id = '$tenant' ORDER BY leaf_index) s" >/dev/null; baseline_t1=$(now)
+baseline_t0=$(now); q -c "SELECT count(*) FROM (SELECT payload, leaf_hash FROM compmap.evidence WHERE tenant_id = '$tenant' ORDER BY leaf_index) s WHERE payload IS NOT NULL AND leaf_hash IS NOT NULL" >/dev/null; baseline_t1=$(now)
 bsecs=$(echo "$baseline_t1 - $baseline_t0" | bc -l)
 printf 'verify: %s leaves in %.2f s = %.0f leaves/s (result: %s); reading the same rows in index order alone: %.2f s (ratio %.1f)\n' \
     "$size" "$secs" "$(echo "$size / $secs" | bc -l)" "$result" "$bsecs" "$(echo "$secs / $bsecs" | bc -l)"
