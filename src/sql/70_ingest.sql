@@ -957,6 +957,8 @@ DECLARE
     digest bytea;
     n_not_seen bigint := 0;
     f record;
+    sla integer[];
+    missing uuid[];
 BEGIN
     IF t IS NULL OR ingest_document.document IS NULL OR scan_at IS NULL THEN
         RAISE EXCEPTION 'ingest needs a tenant, a document and scanned_at'
@@ -1039,19 +1041,54 @@ BEGIN
       FROM @extschema@.finding AS x
      WHERE x.tenant_id = t AND x.fingerprint = r.fingerprint AND NOT r.skip;
 
-    -- New findings, in document order.
+    -- New findings, in document order.  Severity and due date are given
+    -- here, set-based, as finding_guard would compute them (its CASE is
+    -- compmap.normalize_severity(); the days come from one sla_days() call
+    -- per severity, not one per row); the guard computes the same severity
+    -- again and keeps a due date that is given.  The category is
+    -- compmap.ingest_category() written out, and ingest_cvss() (a
+    -- subtransaction per call) runs only for text that can be a vector: a
+    -- per-row call of a function that pins search_path cannot be inlined.
+    sla := ARRAY[@extschema@.sla_days(t, 'critical'), @extschema@.sla_days(t, 'high'), @extschema@.sla_days(t, 'medium'),
+                 @extschema@.sla_days(t, 'low'), @extschema@.sla_days(t, 'none')];
     PERFORM pg_catalog.set_config('compmap.actor', 'ingest', true);
     WITH created AS (
         INSERT INTO @extschema@.finding AS x (tenant_id, fingerprint, title, scanner, rule_id, cve_ids, cwe_ids, category, cvss,
                                               scanner_severity, severity, asset_id, location, description, reference_urls,
-                                              first_seen, last_seen)
+                                              first_seen, last_seen, due_date)
         SELECT t, r.fingerprint, r.title, r.scanner, r.rule_id, r.cve_ids, r.cwe_ids,
-               @extschema@.ingest_category(parsed.format_name, r.scanner, r.rule_id, r.cve_ids),
-               @extschema@.ingest_cvss(r.cvss_vector),
-               r.scanner_severity, 'none', a.asset_id, r.location, r.description, r.reference_urls, scan_at, scan_at
+               CASE
+                   WHEN pg_catalog.cardinality(r.cve_ids) > 0 OR r.rule_id ~ '^(CVE|GHSA|GO|PYSEC|RUSTSEC|OSV)-'
+                       THEN CASE WHEN parsed.format_name IN ('nessus', 'openvas') THEN 'missing_patch' ELSE 'vulnerable_dependency' END
+                   WHEN parsed.format_name = 'trivy' AND r.rule_id ~ '^(AVD|KSV|KCV|DS|AWS|AZU|GCP|GIT|DIG|OCI)-' THEN 'misconfiguration'
+                   WHEN parsed.format_name = 'trivy' THEN 'secret'
+                   WHEN parsed.format_name = 'grype' THEN 'vulnerable_dependency'
+                   WHEN parsed.format_name = 'sarif' AND pg_catalog.lower(r.scanner) IN ('kics', 'checkov', 'tfsec', 'trivy', 'terrascan') THEN 'misconfiguration'
+                   WHEN parsed.format_name = 'sarif' AND pg_catalog.lower(r.scanner) IN ('gitleaks', 'trufflehog', 'detect-secrets') THEN 'secret'
+                   WHEN parsed.format_name IN ('sarif', 'zap') THEN 'code_weakness'
+                   WHEN parsed.format_name = 'nuclei' THEN 'exposed_service'
+                   WHEN parsed.format_name IN ('nessus', 'openvas') THEN 'misconfiguration'
+               END,
+               c.cvss, r.scanner_severity, c.severity, a.asset_id, r.location, r.description, r.reference_urls, scan_at, scan_at,
+               (scan_at + pg_catalog.make_interval(days => sla[pg_catalog.array_position(ARRAY['critical', 'high', 'medium', 'low', 'none'], c.severity)]))::date
           FROM (SELECT DISTINCT ON (y.fingerprint) y.* FROM pg_temp.compmap_ingest_rows AS y
                  WHERE NOT y.skip ORDER BY y.fingerprint, y.ord) AS r
           LEFT JOIN @extschema@.asset AS a ON a.tenant_id = t AND a.kind = r.asset_kind AND a.name = r.asset_name
+         CROSS JOIN LATERAL (
+            SELECT v.cvss,
+                   coalesce(@extschema@.cvss_severity(v.cvss),
+                            CASE pg_catalog.lower(pg_catalog.btrim(r.scanner_severity))
+                                WHEN 'critical' THEN 'critical' WHEN 'very high' THEN 'critical' WHEN 'urgent' THEN 'critical'
+                                WHEN 'high' THEN 'high' WHEN 'important' THEN 'high' WHEN 'error' THEN 'high'
+                                WHEN 'medium' THEN 'medium' WHEN 'moderate' THEN 'medium' WHEN 'warning' THEN 'medium'
+                                WHEN 'low' THEN 'low' WHEN 'minor' THEN 'low' WHEN 'note' THEN 'low'
+                                WHEN 'info' THEN 'none' WHEN 'informational' THEN 'none' WHEN 'none' THEN 'none' WHEN 'log' THEN 'none'
+                                WHEN 'negligible' THEN 'none' WHEN 'unknown' THEN 'none'
+                                ELSE NULL END,
+                            'none') AS severity
+              FROM (SELECT CASE WHEN pg_catalog.btrim(r.cvss_vector) ~ '^CVSS:(3\.[01]|4\.0)/'
+                                THEN @extschema@.ingest_cvss(r.cvss_vector) END AS cvss
+                    OFFSET 0) AS v) AS c
          WHERE r.finding_id IS NULL
          ORDER BY r.ord
         RETURNING x.finding_id, x.fingerprint
@@ -1088,12 +1125,20 @@ BEGIN
     -- Findings of the same scope that this scan did not report.  Only a scan
     -- newer than the finding's last sighting counts.  fixed -> verified;
     -- open findings are flagged, never closed; triage decisions are kept.
+    -- The scope's findings this scan did not report are collected first and
+    -- then looked up by key: with this tenant's statistics still stale
+    -- (right after its first ingest) the planner estimated one row on both
+    -- sides of the join below and chose a nested loop that scanned the
+    -- whole scope once per finding (minutes for 50,000 findings).
+    missing := ARRAY(SELECT c.finding_id FROM @extschema@.finding_scope AS c
+                      WHERE c.tenant_id = t AND c.scanner = ANY (scanners) AND c.source_label IS NOT DISTINCT FROM label
+                        AND NOT EXISTS (SELECT 1 FROM pg_temp.compmap_ingest_rows AS r WHERE r.finding_id = c.finding_id));
     FOR f IN SELECT s.finding_id, x.status::text AS status, s.not_seen_since
                FROM @extschema@.finding_scope AS s
                JOIN @extschema@.finding AS x ON x.tenant_id = s.tenant_id AND x.finding_id = s.finding_id
-              WHERE s.tenant_id = t AND s.scanner = ANY (scanners) AND s.source_label IS NOT DISTINCT FROM label
+              WHERE s.tenant_id = t AND s.finding_id = ANY (missing) AND x.tenant_id = t AND x.finding_id = ANY (missing)
+                AND s.scanner = ANY (scanners) AND s.source_label IS NOT DISTINCT FROM label
                 AND x.last_seen < scan_at
-                AND NOT EXISTS (SELECT 1 FROM pg_temp.compmap_ingest_rows AS r WHERE r.finding_id = s.finding_id)
               ORDER BY x.first_seen, s.finding_id
                 FOR UPDATE OF x, s
     LOOP
