@@ -233,25 +233,8 @@ SELECT f.scanner,
                     || '/I:' || pg_catalog.left(f.props->>'cvssv3_integrityImpact', 1)
                     || '/A:' || pg_catalog.left(f.props->>'cvssv3_availabilityImpact', 1)
                 END),
-       -- ingest_cve_ids
-       (SELECT coalesce(pg_catalog.array_agg(s.id ORDER BY s.id), '{}')
-          FROM (SELECT DISTINCT pg_catalog.upper(m[1]) AS id
-                  FROM pg_catalog.unnest(ARRAY[f.rid, f.rule->>'name', f.rule->'shortDescription'->>'text', f.rule->'fullDescription'->>'text']
-                                         || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(f.tags))) AS c,
-                       pg_catalog.regexp_matches(c, '(?:^|[^A-Za-z0-9])(cve-[0-9]{4}-[0-9]{4,})(?![0-9])', 'gi') AS m) AS s),
-       -- ingest_cwe_ids
-       (SELECT coalesce(pg_catalog.array_agg('CWE-' || s.n ORDER BY s.n), '{}')
-          FROM (SELECT DISTINCT pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim(c)), '(?:^|cwe[-_/: ]*)0*([0-9]{1,9})$')::bigint AS n
-                  FROM pg_catalog.unnest(
-                           ARRAY(SELECT x->>'id' FROM pg_catalog.jsonb_array_elements(
-                                     CASE WHEN pg_catalog.jsonb_typeof(f.res->'taxa') = 'array' THEN f.res->'taxa' ELSE '[]' END) AS x
-                                  WHERE x->'toolComponent'->>'name' ILIKE 'cwe')
-                           || ARRAY(SELECT rel->'target'->>'id' FROM pg_catalog.jsonb_array_elements(
-                                        CASE WHEN pg_catalog.jsonb_typeof(f.rule->'relationships') = 'array' THEN f.rule->'relationships' ELSE '[]' END) AS rel
-                                     WHERE rel->'target'->'toolComponent'->>'name' ILIKE 'cwe')
-                           || ARRAY(SELECT x FROM pg_catalog.jsonb_array_elements_text(f.tags) AS x
-                                     WHERE x ILIKE '%cwe%')) AS c) AS s
-         WHERE s.n > 0),
+       ids.cve_ids,
+       ids.cwe_ids,
        CASE WHEN f.logical LIKE 'pkg:%' THEN 'package'
             WHEN f.repository IS NOT NULL THEN 'repository'
             WHEN f.uri ~* '^https?://[^/?#]+' THEN 'url'
@@ -262,15 +245,7 @@ SELECT f.scanner,
             ELSE f.uri END,
        CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END,
        coalesce(f.message, f.rule->'fullDescription'->>'text'),
-       -- ingest_urls
-       (SELECT coalesce(pg_catalog.array_agg(s.u ORDER BY s.first), '{}')
-          FROM (SELECT m[1] AS u, pg_catalog.min(ord) AS first
-                  FROM pg_catalog.unnest(ARRAY[f.rule->>'helpUri']
-                                         || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(
-                                                      CASE WHEN pg_catalog.jsonb_typeof(f.props->'references') = 'array' THEN f.props->'references' ELSE '[]' END)))
-                       WITH ORDINALITY AS x(x, ord),
-                       pg_catalog.regexp_matches(x, '(https?://[^\s<>"]+)', 'g') AS m
-                 GROUP BY m[1]) AS s),
+       ids.urls,
        CASE WHEN f.given_fp IS NULL THEN CASE WHEN f.uri IS NOT NULL THEN f.uri || coalesce(':' || f.line, '') ELSE f.logical END
             ELSE f.uri END,
        pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('fingerprints', f.given_fp, 'logical', f.logical)),
@@ -322,7 +297,11 @@ SELECT f.scanner,
            coalesce(y.res->'message'->>'text', y.res->'message'->>'markdown') AS message,
            coalesce(y.res->'properties'->>'security-severity', rl.rule->'properties'->>'security-severity') AS security_severity,
            p.props,
-           CASE WHEN pg_catalog.jsonb_typeof(p.props->'tags') = 'array' THEN p.props->'tags' ELSE '[]' END AS tags
+           -- the inputs of the identifier lists below, as text (see there)
+           rl.rule->>'name' AS rule_name, rl.rule->'shortDescription'->>'text' AS rule_short,
+           rl.rule->'fullDescription'->>'text' AS rule_full, rl.rule->>'helpUri' AS help_uri,
+           (p.props->'references')::text AS refs, (y.res->'taxa')::text AS taxa, (rl.rule->'relationships')::text AS rels,
+           (CASE WHEN pg_catalog.jsonb_typeof(p.props->'tags') = 'array' THEN p.props->'tags' ELSE '[]' END)::text AS tags
       FROM (SELECT coalesce(CASE WHEN ix.rule_index ~ '^[0-9]{1,9}$' THEN
                                 CASE WHEN ix.component_index ~ '^[0-9]{1,9}$'
                                      THEN ru.extensions->(ix.component_index::int)->'rules'->(ix.rule_index::int)
@@ -345,6 +324,40 @@ SELECT f.scanner,
                    nullif(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.btrim(f.rule->>'name', E' \t\r\n'), E'\n', 1)), '') AS n
             OFFSET 0) AS v
     OFFSET 0) AS t
+ CROSS JOIN LATERAL (
+    -- ingest_cve_ids, ingest_cwe_ids and ingest_urls.  Their inputs come
+    -- mostly from the rule, the same for many results; as a subquery of
+    -- their own (OFFSET 0) the planner caches the lists by input (Memoize)
+    -- instead of running the regular expressions, sorts and aggregates
+    -- once per result.  The inputs are passed as text, not jsonb: jsonb
+    -- equality treats 1.0 and 1 as equal, text does not, so a cached list
+    -- is reused only for identical input.
+    SELECT (SELECT coalesce(pg_catalog.array_agg(s.id ORDER BY s.id), '{}')
+              FROM (SELECT DISTINCT pg_catalog.upper(m[1]) AS id
+                      FROM pg_catalog.unnest(ARRAY[f.rid, f.rule_name, f.rule_short, f.rule_full]
+                                             || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(f.tags::jsonb))) AS c,
+                           pg_catalog.regexp_matches(c, '(?:^|[^A-Za-z0-9])(cve-[0-9]{4}-[0-9]{4,})(?![0-9])', 'gi') AS m) AS s) AS cve_ids,
+           (SELECT coalesce(pg_catalog.array_agg('CWE-' || s.n ORDER BY s.n), '{}')
+              FROM (SELECT DISTINCT pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim(c)), '(?:^|cwe[-_/: ]*)0*([0-9]{1,9})$')::bigint AS n
+                      FROM pg_catalog.unnest(
+                               ARRAY(SELECT x->>'id' FROM pg_catalog.jsonb_array_elements(
+                                         CASE WHEN pg_catalog.jsonb_typeof(f.taxa::jsonb) = 'array' THEN f.taxa::jsonb ELSE '[]' END) AS x
+                                      WHERE x->'toolComponent'->>'name' ILIKE 'cwe')
+                               || ARRAY(SELECT rel->'target'->>'id' FROM pg_catalog.jsonb_array_elements(
+                                            CASE WHEN pg_catalog.jsonb_typeof(f.rels::jsonb) = 'array' THEN f.rels::jsonb ELSE '[]' END) AS rel
+                                         WHERE rel->'target'->'toolComponent'->>'name' ILIKE 'cwe')
+                               || ARRAY(SELECT x FROM pg_catalog.jsonb_array_elements_text(f.tags::jsonb) AS x
+                                         WHERE x ILIKE '%cwe%')) AS c) AS s
+             WHERE s.n > 0) AS cwe_ids,
+           (SELECT coalesce(pg_catalog.array_agg(s.u ORDER BY s.first), '{}')
+              FROM (SELECT m[1] AS u, pg_catalog.min(ord) AS first
+                      FROM pg_catalog.unnest(ARRAY[f.help_uri]
+                                             || ARRAY(SELECT pg_catalog.jsonb_array_elements_text(
+                                                          CASE WHEN pg_catalog.jsonb_typeof(f.refs::jsonb) = 'array' THEN f.refs::jsonb ELSE '[]' END)))
+                           WITH ORDINALITY AS x(x, ord),
+                           pg_catalog.regexp_matches(x, '(https?://[^\s<>"]+)', 'g') AS m
+                     GROUP BY m[1]) AS s) AS urls
+    OFFSET 0) AS ids
  ORDER BY f.run_no, f.res_no
 $$;
 COMMENT ON FUNCTION @extschema@.map_sarif(jsonb) IS 'Maps every result of every run of a SARIF 2.1.0 log to compmap.ingest_record (docs/ingest.md, SARIF).';
