@@ -1057,13 +1057,12 @@ BEGIN
      WHERE r.asset_kind IS NOT NULL AND NOT r.skip
     ON CONFLICT (tenant_id, kind, name) DO NOTHING;
 
-    -- Existing findings, locked in a fixed order.
-    PERFORM 1 FROM @extschema@.finding AS x
-      WHERE x.tenant_id = t AND x.fingerprint IN (SELECT r.fingerprint FROM pg_temp.compmap_ingest_rows AS r WHERE NOT r.skip)
-      ORDER BY x.finding_id FOR UPDATE;
+    -- Existing findings, locked in a fixed order, with their status (FOR
+    -- UPDATE returns each row as it is once locked).
     INSERT INTO pg_temp.compmap_ingest_found (fingerprint, finding_id, prior_status)
     SELECT x.fingerprint, x.finding_id, x.status::text FROM @extschema@.finding AS x
-     WHERE x.tenant_id = t AND x.fingerprint IN (SELECT r.fingerprint FROM pg_temp.compmap_ingest_rows AS r WHERE NOT r.skip);
+     WHERE x.tenant_id = t AND x.fingerprint IN (SELECT r.fingerprint FROM pg_temp.compmap_ingest_rows AS r WHERE NOT r.skip)
+     ORDER BY x.finding_id FOR UPDATE OF x;
 
     -- New findings, in document order.  Severity and due date are given
     -- here, set-based, as finding_guard would compute them (its CASE is
