@@ -252,14 +252,21 @@ pin_search_path(void)
 /*
  * Writes every head this transaction appended to, just before it commits
  * or prepares.  Deferred triggers have fired by then, so nothing appends
- * after this; an error here still aborts the transaction.
+ * after this; an error here still aborts the transaction.  Returns false
+ * when the log no longer exists (DROP EXTENSION after the appends).
  */
-static void
+static bool
 flush_before_commit(void)
 {
+	Oid			nsp = get_namespace_oid("compmap", true);
+
+	/* the extension was dropped after the appends: nothing left to write */
+	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("evidence_head", nsp)))
+		return false;
 	PushActiveSnapshot(GetTransactionSnapshot());
 	compmap_evidence_flush_all();
 	PopActiveSnapshot();
+	return true;
 }
 
 static void
@@ -273,9 +280,8 @@ compmap_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			if (tenant_logs == NULL)
+			if (tenant_logs == NULL || !flush_before_commit())
 				break;
-			flush_before_commit();
 
 			/*
 			 * A prepared transaction may still roll back: leave the cache

@@ -5,7 +5,7 @@
 #                specs in test/isolation/)
 #   pgTAP       (pg_prove over test/pgtap/*.sql)
 #   scripts     (prove over test/scripts/*.sh: dump/restore, replica, the external
-#                verifier, signer, upgrade)
+#                verifier, signer, upgrade, commits of the evidence log)
 #
 # Prints one closing line "N passed, N failed" and exits non-zero when
 # anything failed or nothing ran.
