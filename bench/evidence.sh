@@ -3,7 +3,8 @@
 # one table shape, against baselines measured in the same run.
 #
 #   (a) plain:   INSERT into a table of compmap.evidence's shape and indexes,
-#                no trigger (values the log would assign are filled in SQL)
+#                no trigger (values the log would assign are filled in SQL:
+#                sequence numbers, and constants of the hashes' 32 bytes)
 #   (b) compmap: INSERT into compmap.evidence (C trigger, head locked once per
 #                transaction, head and nodes written once at commit)
 #   (c) plpgsql: the straightforward design: a PL/pgSQL BEFORE trigger that
@@ -58,11 +59,14 @@ q -c "INSERT INTO bench_head VALUES ('$tenant', 0, '\\x00')" >/dev/null
 
 payload="jsonb_build_object('scanner', 'trivy', 'rule', 'CVE-2024-' || g, 'severity', 'high', 'package', 'openssl', 'version', '3.0.' || (g % 20), 'fixed_in', '3.0.21', 'asset', 'registry.example/app:1.' || (g % 7), 'seen', g)"
 subject="('60000000-0000-4000-8000-' || lpad(to_hex(g % 1000), 12, '0'))::uuid"
+# (a) stores constant 32-byte values where the log stores its three hashes,
+# so that both variants write rows of the same size.
+hash32=$(printf '%064d' 0)
 run() {  # run VARIANT -> seconds for $txns transactions of 1,000 rows
     local sql
     case $1 in
         plain) sql="INSERT INTO bench_plain (tenant_id, leaf_index, subject_id, subject_seq, subject_prev, event_type, actor, recorded_at, payload, payload_digest, leaf_hash)
-                    SELECT '$tenant', nextval('bench_plain_seq'), $subject, nextval('bench_plain_seq'), '\\x00', 'bench.event', 'bench', now(), $payload, '\\x00', '\\x00' FROM generate_series(1, 1000) g" ;;
+                    SELECT '$tenant', nextval('bench_plain_seq'), $subject, nextval('bench_plain_seq'), '\\x$hash32', 'bench.event', 'bench', now(), $payload, '\\x$hash32', '\\x$hash32' FROM generate_series(1, 1000) g" ;;
         compmap) sql="INSERT INTO compmap.evidence (tenant_id, subject_id, event_type, actor, payload)
                     SELECT '$tenant', $subject, 'bench.event', 'bench', $payload FROM generate_series(1, 1000) g" ;;
         plpgsql) sql="INSERT INTO bench_chain (tenant_id, subject_id, event_type, actor, payload)
