@@ -23,7 +23,7 @@
  * runs no SQL: the subject's chain head comes from this transaction's
  * table, the backend's cache or a direct probe of the evidence_subject_chain
  * index.  That is why the trigger function carries no SET search_path (a
- * GUC save and restore per row cost a fifth of an append): the SQL it runs
+ * GUC save and restore per row cost a tenth of an appended row): the SQL it runs
  * to lock, reload and flush the head pins search_path itself (pin_search_path).
  *
  * Memory: per-transaction state lives in TopTransactionContext and is
