@@ -30,7 +30,8 @@
  */
 #include "postgres.h"
 
-#include <openssl/evp.h>
+#define OPENSSL_SUPPRESS_DEPRECATED	/* see sha256.c */
+#include <openssl/sha.h>
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -77,17 +78,11 @@ jcs_stringinfo_end(CmJcsSink *sink)
 	si->data[si->len] = '\0';
 }
 
-/*
- * SHA-256 sink.  Its own EVP context, fetched once per process like
- * sha256.c's, because the digest is fed piece by piece.
- */
-static EVP_MD *jcs_md = NULL;
-static EVP_MD_CTX *jcs_md_ctx = NULL;
-
+/* SHA-256 sink: ctx is a SHA256_CTX, fed as the buffer fills. */
 static void
 jcs_digest_drain(CmJcsSink *sink, size_t need)
 {
-	if (EVP_DigestUpdate(jcs_md_ctx, sink->buf, sink->len) != 1)
+	if (SHA256_Update((SHA256_CTX *) sink->ctx, sink->buf, sink->len) != 1)
 		compmap_hash_or_error(false);
 	sink->len = 0;
 }
@@ -376,24 +371,14 @@ void
 compmap_payload_digest(Jsonb *jb, uint8 *out)
 {
 	char		buf[JCS_DIGEST_BUF];
-	CmJcsSink	sink = {buf, 0, sizeof(buf), jcs_digest_drain, NULL};
-	unsigned int outlen = 0;
+	SHA256_CTX	ctx;
+	CmJcsSink	sink = {buf, 0, sizeof(buf), jcs_digest_drain, &ctx};
 
-	if (jcs_md == NULL)
-	{
-		jcs_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-		compmap_hash_or_error(jcs_md != NULL);
-	}
-	if (jcs_md_ctx == NULL)
-	{
-		jcs_md_ctx = EVP_MD_CTX_new();
-		compmap_hash_or_error(jcs_md_ctx != NULL);
-	}
-	compmap_hash_or_error(EVP_DigestInit_ex2(jcs_md_ctx, jcs_md, NULL) == 1);
+	compmap_hash_or_error(SHA256_Init(&ctx) == 1);
 	jcs_jsonb(&sink, jb);
 	if (sink.len > 0)
 		jcs_digest_drain(&sink, 0);
-	compmap_hash_or_error(EVP_DigestFinal_ex(jcs_md_ctx, out, &outlen) == 1 && outlen == CM_HASH_LEN);
+	compmap_hash_or_error(SHA256_Final(out, &ctx) == 1);
 }
 
 /*
