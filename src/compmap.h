@@ -60,6 +60,8 @@ extern void compmap_owner_begin(OwnerSwitch *sw, Oid owner);
 extern void compmap_owner_end(OwnerSwitch *sw);
 extern Oid	compmap_log_owner(void);
 extern void compmap_evidence_flush_all(void);
+extern void compmap_evidence_read_begin(void);
+extern void compmap_evidence_read_end(void);
 extern void compmap_evidence_init(void);
 extern bool compmap_redacting;
 extern void compmap_require_tenant(pg_uuid_t *tenant);

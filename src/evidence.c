@@ -1099,6 +1099,28 @@ compmap_evidence_flush_all(void)
 	MemoryContextSwitchTo(oldcxt);
 }
 
+/*
+ * Starts a read of the stored tree: writes this transaction's pending heads
+ * and nodes, then pushes a snapshot that sees them (the statement's own
+ * snapshot predates the write).  Every read up to the matching
+ * compmap_evidence_read_end() uses it, so a function sees one state of the
+ * log, including the transaction's own appends.  An error pops it with the
+ * (sub)transaction.
+ */
+void
+compmap_evidence_read_begin(void)
+{
+	compmap_evidence_flush_all();
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+void
+compmap_evidence_read_end(void)
+{
+	PopActiveSnapshot();
+}
+
 PG_FUNCTION_INFO_V1(compmap_evidence_guard);
 /*
  * compmap.evidence_guard() returns trigger: refuses UPDATE, DELETE and

@@ -10,10 +10,9 @@
  * O(log n) index lookups.  Lookups are memoised per call.
  *
  * Reads run as the calling role: row-level security limits them to the
- * tenants the caller may see.  This transaction's unflushed appends are
- * flushed first, so results include them: the reads are not read-only
- * SPI calls, so each takes a snapshot that sees what the flush just wrote
- * (the statement's own snapshot would not).
+ * tenants the caller may see.  Each function reads between
+ * compmap_evidence_read_begin() and _end(), so it sees one state of the
+ * log that includes this transaction's own appends.
  *
  *-------------------------------------------------------------------------
  */
@@ -143,7 +142,7 @@ reader_fetch(void *arg, int level, uint64_t index, uint8_t *out)
 
 		args[1] = Int16GetDatum(level);
 		args[2] = Int64GetDatum((int64) index);
-		ret = SPI_execute_plan(r->node_plan, args, NULL, false, 1);
+		ret = SPI_execute_plan(r->node_plan, args, NULL, true, 1);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading evidence nodes failed: %s", SPI_result_code_string(ret));
 		if (SPI_processed != 1)
@@ -160,7 +159,7 @@ reader_fetch(void *arg, int level, uint64_t index, uint8_t *out)
 
 		args[1] = Int64GetDatum((int64) (index << level));
 		args[2] = Int64GetDatum((int64) ((index + 1) << level));
-		ret = SPI_execute_plan(r->leaves_plan, args, NULL, false, 0);
+		ret = SPI_execute_plan(r->leaves_plan, args, NULL, true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading evidence leaves failed: %s", SPI_result_code_string(ret));
 		if (SPI_processed != n)
@@ -189,7 +188,7 @@ stored_size(pg_uuid_t *tenant)
 	int			ret;
 
 	ret = SPI_execute_with_args("SELECT size FROM compmap.evidence_head WHERE tenant_id = $1",
-								1, argtypes, arg, NULL, false, 1);
+								1, argtypes, arg, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading the evidence head failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
@@ -223,12 +222,13 @@ compmap_tree_size(pg_uuid_t *tenant)
 {
 	uint64		size;
 
-	compmap_evidence_flush_all();
+	compmap_evidence_read_begin();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	compmap_require_tenant(tenant);
 	size = stored_size(tenant);
 	SPI_finish();
+	compmap_evidence_read_end();
 	return size;
 }
 
@@ -239,7 +239,7 @@ compmap_tree_root_at(pg_uuid_t *tenant, uint64 size, uint8 *out)
 	TreeReader	r;
 	MemoryContext oldcxt = CurrentMemoryContext;
 
-	compmap_evidence_flush_all();
+	compmap_evidence_read_begin();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	check_size(size, stored_size(tenant), "tree size");
@@ -251,6 +251,7 @@ compmap_tree_root_at(pg_uuid_t *tenant, uint64 size, uint8 *out)
 		cm_range_hash(0, size, reader_fetch, &r, out);
 	}
 	SPI_finish();
+	compmap_evidence_read_end();
 	MemoryContextSwitchTo(oldcxt);
 	return true;
 }
@@ -334,13 +335,14 @@ compmap_inclusion_proof(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("leaf index " INT64_FORMAT " is not below tree size " INT64_FORMAT, index, size)));
-	compmap_evidence_flush_all();
+	compmap_evidence_read_begin();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	check_size(size, stored_size(tenant), "tree size");
 	reader_init(&r, tenant);
 	cm_inclusion_proof(index, size, reader_fetch, &r, proof, &len);
 	SPI_finish();
+	compmap_evidence_read_end();
 	MemoryContextSwitchTo(oldcxt);
 	result = hashes_to_array(proof, len);
 	PG_RETURN_ARRAYTYPE_P(result);
@@ -363,13 +365,14 @@ compmap_consistency_proof(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("old size " INT64_FORMAT " is larger than new size " INT64_FORMAT, size1, size2)));
-	compmap_evidence_flush_all();
+	compmap_evidence_read_begin();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	check_size(size2, stored_size(tenant), "new size");
 	reader_init(&r, tenant);
 	cm_consistency_proof(size1, size2, reader_fetch, &r, proof, &len);
 	SPI_finish();
+	compmap_evidence_read_end();
 	MemoryContextSwitchTo(oldcxt);
 	PG_RETURN_ARRAYTYPE_P(hashes_to_array(proof, len));
 }
@@ -384,6 +387,7 @@ compmap_consistency_check(pg_uuid_t *tenant, uint64 size1, uint64 size2)
 				root2[CM_HASH_LEN];
 	MemoryContext oldcxt = CurrentMemoryContext;
 
+	compmap_evidence_read_begin();
 	compmap_tree_root_at(tenant, size1, root1);
 	compmap_tree_root_at(tenant, size2, root2);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -391,6 +395,7 @@ compmap_consistency_check(pg_uuid_t *tenant, uint64 size1, uint64 size2)
 	reader_init(&r, tenant);
 	cm_consistency_proof(size1, size2, reader_fetch, &r, proof, &len);
 	SPI_finish();
+	compmap_evidence_read_end();
 	MemoryContextSwitchTo(oldcxt);
 	return cm_verify_consistency(size1, size2, root1, root2, proof, len);
 }

@@ -26,7 +26,6 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -654,14 +653,8 @@ compmap_verify(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	desc = BlessTupleDesc(desc);
 
-	/*
-	 * Every read below uses one snapshot, taken after the flush: it sees
-	 * this transaction's appends together with the head they produced (the
-	 * statement's own snapshot would see the rows but not the head).
-	 */
-	compmap_evidence_flush_all();
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
+	/* the rows and the head they produced, this transaction's included */
+	compmap_evidence_read_begin();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	compmap_require_tenant(tenant);
@@ -669,7 +662,7 @@ compmap_verify(PG_FUNCTION_ARGS)
 	if (st.bad)
 		reason = MemoryContextStrdup(oldcxt, st.reason);
 	SPI_finish();
-	PopActiveSnapshot();
+	compmap_evidence_read_end();
 	MemoryContextSwitchTo(oldcxt);
 
 	values[0] = BoolGetDatum(!st.bad);
