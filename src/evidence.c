@@ -621,19 +621,22 @@ subject_probe(Relation rel, pg_uuid_t *tenant, pg_uuid_t *subject, int64 *seq, u
 	TupleTableSlot *slot;
 	Snapshot	snap;
 
+	/* the index is looked up and its columns checked once per relation */
 	if (chain_index_for != RelationGetRelid(rel))
 	{
 		chain_index = get_relname_relid("evidence_subject_chain", RelationGetNamespace(rel));
 		if (!OidIsValid(chain_index))
 			elog(ERROR, "index compmap.evidence_subject_chain does not exist");
+		idx = index_open(chain_index, AccessShareLock);
+		if (idx->rd_index->indrelid != RelationGetRelid(rel) || idx->rd_index->indnkeyatts != 3 ||
+			idx->rd_index->indkey.values[0] != EV_TENANT_ID ||
+			idx->rd_index->indkey.values[1] != EV_SUBJECT_ID ||
+			idx->rd_index->indkey.values[2] != EV_SUBJECT_SEQ)
+			elog(ERROR, "index compmap.evidence_subject_chain is not on (tenant_id, subject_id, subject_seq)");
 		chain_index_for = RelationGetRelid(rel);
 	}
-	idx = index_open(chain_index, AccessShareLock);
-	if (idx->rd_index->indrelid != RelationGetRelid(rel) || idx->rd_index->indnkeyatts != 3 ||
-		idx->rd_index->indkey.values[0] != EV_TENANT_ID ||
-		idx->rd_index->indkey.values[1] != EV_SUBJECT_ID ||
-		idx->rd_index->indkey.values[2] != EV_SUBJECT_SEQ)
-		elog(ERROR, "index compmap.evidence_subject_chain is not on (tenant_id, subject_id, subject_seq)");
+	else
+		idx = index_open(chain_index, AccessShareLock);
 
 	snap = RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(tenant));
