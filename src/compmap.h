@@ -46,7 +46,6 @@ typedef struct CompmapLeaf
 	uint8		payload_digest[CM_HASH_LEN];
 } CompmapLeaf;
 
-extern void compmap_leaf_encode(StringInfo out, const CompmapLeaf *leaf);
 extern void compmap_leaf_hash(const CompmapLeaf *leaf, uint8 *out);
 extern void compmap_hash_or_error(bool ok);
 
@@ -59,7 +58,6 @@ typedef struct OwnerSwitch
 extern void compmap_owner_begin(OwnerSwitch *sw, Oid owner);
 extern void compmap_owner_end(OwnerSwitch *sw);
 extern Oid	compmap_log_owner(void);
-extern void compmap_evidence_flush_all(void);
 extern void compmap_evidence_read_begin(void);
 extern void compmap_evidence_read_end(void);
 extern void compmap_evidence_init(void);

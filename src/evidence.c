@@ -155,6 +155,8 @@ static SPIPlanPtr plan_nodes_insert = NULL;
 
 static const uint8 zero_hash[CM_HASH_LEN] = {0};
 
+static void compmap_evidence_flush_all(void);
+
 /* ---------- transaction state ---------- */
 
 static void
@@ -1060,7 +1062,7 @@ tenant_log_dirty(TenantLog *log)
 }
 
 /* Flushes every tenant this transaction appended to. */
-void
+static void
 compmap_evidence_flush_all(void)
 {
 	HASH_SEQ_STATUS seq;

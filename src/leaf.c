@@ -83,7 +83,7 @@ leaf_encode_into(uint8 *out, const CompmapLeaf *leaf)
 	Assert((size_t) (p - out) == leaf_encoded_len(leaf));
 }
 
-void
+static void
 compmap_leaf_encode(StringInfo out, const CompmapLeaf *leaf)
 {
 	size_t		len = leaf_encoded_len(leaf);
