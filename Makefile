@@ -22,6 +22,7 @@ OBJS = \
 	src/checkpoint.o \
 	src/checkpoint_core.o \
 	src/finding_status.o \
+	src/finding_guard.o \
 	src/cvss.o \
 	src/crosswalk.o
 

@@ -44,8 +44,7 @@ CREATE TEMP VIEW fv AS
 SELECT s.source_label AS file, f.scanner, f.rule_id, f.title, f.scanner_severity, f.severity, f.cvss::text AS cvss,
        f.cve_ids, f.cwe_ids, a.kind AS asset_kind, a.name AS asset_name, f.location, f.reference_urls, f.description
   FROM compmap.finding f
-  JOIN compmap.finding_scope fs ON fs.tenant_id = f.tenant_id AND fs.finding_id = f.finding_id
-  JOIN compmap.scan s ON s.tenant_id = fs.tenant_id AND s.scan_id = fs.last_scan_id
+  JOIN compmap.scan s ON s.tenant_id = f.tenant_id AND s.scan_id = f.last_scan_id
   LEFT JOIN compmap.asset a ON a.tenant_id = f.tenant_id AND a.asset_id = f.asset_id
  WHERE f.tenant_id = '10000000-0000-4000-8000-000000000050';
 \x on
@@ -117,8 +116,8 @@ SELECT compmap.set_status(:'f2', 'false_positive', 'alice', note => 'test code')
 \set doc2 '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Demo", "rules": [{"id": "R1"}, {"id": "R2"}, {"id": "R3"}, {"id": "R4"}]}}, "results": [{"ruleId": "R2", "level": "warning", "message": {"text": "two"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.c"}, "region": {"startLine": 2}}}]}, {"ruleId": "R4", "message": {"text": "four"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "c.c"}, "region": {"startLine": 4}}}]}, {"ruleId": "R1", "kind": "pass", "message": {"text": "one passes"}}]}]}'
 SELECT format, results, "new", updated, reopened, resolved, skipped
   FROM compmap.ingest(:'r', :'doc2', 'sarif', '2026-02-02 00:00:00+00', 'demo repo');
-SELECT f.rule_id, f.status, f.last_seen, fs.not_seen_since, fs.not_seen_since IS NOT NULL AS flagged_not_seen
-  FROM compmap.finding f JOIN compmap.finding_scope fs USING (tenant_id, finding_id)
+SELECT f.rule_id, f.status, f.last_seen, f.not_seen_since, f.not_seen_since IS NOT NULL AS flagged_not_seen
+  FROM compmap.finding f
  WHERE f.tenant_id = :'r' ORDER BY f.rule_id;
 SELECT h.event_type, h.actor, h.from_status, h.to_status, h.payload->>'note' LIKE 'not seen in scan % of the same scope' AS note_names_scan
   FROM compmap.finding_history h WHERE h.finding_id = :'f1' ORDER BY h.seq DESC LIMIT 1;
@@ -133,8 +132,8 @@ SELECT count(*) FILTER (WHERE status::text = 'new') AS still_new FROM compmap.fi
 -- Scan 4 of 'demo repo': R1 (verified) and R3 back, R2 again: reopened, seen again, false positive kept.
 SELECT format, results, "new", updated, reopened, resolved, skipped
   FROM compmap.ingest(:'r', :'doc1', 'sarif', '2026-02-04 00:00:00+00', 'demo repo');
-SELECT f.rule_id, f.status, f.last_seen, fs.not_seen_since IS NOT NULL AS flagged_not_seen
-  FROM compmap.finding f JOIN compmap.finding_scope fs USING (tenant_id, finding_id)
+SELECT f.rule_id, f.status, f.last_seen, f.not_seen_since IS NOT NULL AS flagged_not_seen
+  FROM compmap.finding f
  WHERE f.tenant_id = :'r' ORDER BY f.rule_id;
 SELECT h.event_type FROM compmap.finding_history h WHERE h.finding_id = :'f3' ORDER BY h.seq;
 
@@ -149,7 +148,7 @@ SELECT ok, checked FROM compmap.verify(:'r');
 CREATE TEMP VIEW row_counts AS
 SELECT (SELECT count(*) FROM compmap.finding) AS findings, (SELECT count(*) FROM compmap.scan) AS scans,
        (SELECT count(*) FROM compmap.asset) AS assets, (SELECT count(*) FROM compmap.evidence) AS evidence,
-       (SELECT count(*) FROM compmap.finding_scope) AS scopes;
+       (SELECT count(*) FROM compmap.finding WHERE last_scan_id IS NOT NULL) AS scopes;
 SELECT * FROM row_counts;
 \set VERBOSITY default
 \set SHOW_CONTEXT never

@@ -70,6 +70,9 @@ extern bool compmap_tree_root_at(pg_uuid_t *tenant, uint64 size, uint8 *out);
 extern uint64 compmap_tree_size(pg_uuid_t *tenant);
 extern bool compmap_consistency_check(pg_uuid_t *tenant, uint64 size1, uint64 size2);
 
+/* cvss.c */
+extern PGDLLEXPORT Datum compmap_cvss_severity(PG_FUNCTION_ARGS);
+
 /* helpers for bytea / hash arguments */
 extern bytea *compmap_hash_to_bytea(const uint8 *hash);
 extern void compmap_bytea_to_hash(bytea *b, uint8 *out, const char *what);

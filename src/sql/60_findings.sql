@@ -72,20 +72,38 @@ CREATE TABLE @extschema@.finding (
     due_date            date,
     fixed_at            timestamptz,
     verified_at         timestamptz,
+    source_label        text,
+    last_scan_id        uuid,
+    last_scanned_at     timestamptz,
+    not_seen_since      timestamptz,
+    not_seen_scan_id    uuid,
     PRIMARY KEY (tenant_id, finding_id),
     UNIQUE (tenant_id, fingerprint),
     FOREIGN KEY (tenant_id, asset_id) REFERENCES @extschema@.asset (tenant_id, asset_id),
     FOREIGN KEY (tenant_id, duplicate_of) REFERENCES @extschema@.finding (tenant_id, finding_id),
+    -- deferred: ingest writes the scan row, with its counts, after the findings
+    FOREIGN KEY (tenant_id, last_scan_id) REFERENCES @extschema@.scan (tenant_id, scan_id) DEFERRABLE INITIALLY DEFERRED,
+    CHECK ((last_scan_id IS NULL) = (last_scanned_at IS NULL)),
+    CHECK ((not_seen_since IS NULL) = (not_seen_scan_id IS NULL)),
     CHECK (cve_ids <@ '{}'::text[] OR pg_catalog.array_to_string(cve_ids, ',') ~ '^CVE-[0-9]{4}-[0-9]{4,}(,CVE-[0-9]{4}-[0-9]{4,})*$'),
     CHECK (cwe_ids <@ '{}'::text[] OR pg_catalog.array_to_string(cwe_ids, ',') ~ '^CWE-[0-9]+(,CWE-[0-9]+)*$')
 );
 CREATE INDEX finding_status_idx ON @extschema@.finding (tenant_id, status);
+-- The findings a re-scan of a scope (tenant + scanner + source label)
+-- covers.  No predicate on last_scan_id: every re-sighting changes it, and
+-- a column in an index predicate rules out heap-only updates.
+CREATE INDEX finding_scope_idx ON @extschema@.finding (tenant_id, scanner, source_label);
 COMMENT ON TABLE @extschema@.finding IS 'One row per security finding; change status only through compmap.set_status() or an UPDATE the transition graph allows. Every change is in the evidence log.';
 COMMENT ON COLUMN @extschema@.finding.fingerprint IS 'SHA-256 identifying the finding across re-imports (compmap.finding_fingerprint); unique per tenant.';
 COMMENT ON COLUMN @extschema@.finding.category IS 'Kind of weakness, used with CWE ids and the scanner to map the finding to controls (compmap.finding_controls).';
 COMMENT ON COLUMN @extschema@.finding.severity IS 'From the CVSS vector when there is one, else from the scanner''s severity.';
 COMMENT ON COLUMN @extschema@.finding.status IS 'Lifecycle state (compmap.finding_status; graph in docs/findings-lifecycle.md).';
 COMMENT ON COLUMN @extschema@.finding.due_date IS 'SLA due date: first seen (or reopened) plus the tenant''s days-to-fix for the severity.';
+COMMENT ON COLUMN @extschema@.finding.source_label IS 'For a finding that arrived through compmap.ingest(): the source_label given to it; with tenant and scanner it names the scope a re-scan covers.';
+COMMENT ON COLUMN @extschema@.finding.last_scan_id IS 'The latest ingested scan (compmap.scan) that reported the finding; NULL for a finding never reported by compmap.ingest().';
+COMMENT ON COLUMN @extschema@.finding.last_scanned_at IS 'scanned_at of that scan.';
+COMMENT ON COLUMN @extschema@.finding.not_seen_since IS 'scanned_at of the first later scan of the same scope that did not report the finding; NULL while every scan reports it.';
+COMMENT ON COLUMN @extschema@.finding.not_seen_scan_id IS 'That scan.';
 COMMENT ON COLUMN @extschema@.finding.status_reason IS 'Why a finding was closed as false positive or duplicate, or a risk accepted.';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.asset', '');
@@ -172,7 +190,19 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.check_transition(@extschema@.finding_status, @extschema@.finding_status) IS 'Raises SQLSTATE 22023, with the allowed targets in the detail, unless the transition graph allows the move.';
 
--- Lifecycle guard and evidence writer for every INSERT and UPDATE.  The
+-- A new finding: status new, severity, status_changed_at and the SLA due
+-- date (src/finding_guard.c; C because ingest creates findings by the tens
+-- of thousands per statement).
+CREATE FUNCTION @extschema@.finding_guard_insert() RETURNS trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'compmap_finding_guard_insert';
+COMMENT ON FUNCTION @extschema@.finding_guard_insert() IS 'Trigger: a new finding starts in status new; sets its severity (CVSS, else the scanner''s word, else none), status_changed_at and, unless given, the SLA due date.';
+
+CREATE TRIGGER finding_guard_insert BEFORE INSERT ON @extschema@.finding
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.finding_guard_insert();
+
+-- Lifecycle guard and evidence writer for every UPDATE.  The
 -- finding.created entries are written per statement by finding_log_created
 -- below, one INSERT for all the rows a statement creates.
 CREATE FUNCTION @extschema@.finding_guard() RETURNS trigger
@@ -184,19 +214,46 @@ DECLARE
     note text;
     changes jsonb := '{}';
     seen timestamptz;
+    label text;
+    scan_id uuid;
+    scanned_at timestamptz;
+    not_seen timestamptz;
+    not_seen_scan uuid;
 BEGIN
-    -- A re-sighting (an UPDATE of last_seen alone, as ingest and
-    -- record_finding do for every finding seen again) has nothing to check
-    -- or log: return before the work below.  Row equality compares every
-    -- column, so any other change takes the full path.
-    IF TG_OP = 'UPDATE' AND NEW.last_seen IS DISTINCT FROM OLD.last_seen THEN
+    -- A re-sighting (an UPDATE of last_seen and the ingest scope columns
+    -- alone, as ingest and record_finding do for every finding seen again,
+    -- or ingest's not-seen flag) has nothing to check or log: return before
+    -- the work below.  Row equality compares every column, so any other
+    -- change takes the full path.
+    IF (NEW.last_seen, NEW.source_label, NEW.last_scan_id, NEW.last_scanned_at, NEW.not_seen_since, NEW.not_seen_scan_id)
+       IS DISTINCT FROM (OLD.last_seen, OLD.source_label, OLD.last_scan_id, OLD.last_scanned_at, OLD.not_seen_since, OLD.not_seen_scan_id) THEN
         seen := NEW.last_seen;
+        label := NEW.source_label;
+        scan_id := NEW.last_scan_id;
+        scanned_at := NEW.last_scanned_at;
+        not_seen := NEW.not_seen_since;
+        not_seen_scan := NEW.not_seen_scan_id;
         NEW.last_seen := OLD.last_seen;
+        NEW.source_label := OLD.source_label;
+        NEW.last_scan_id := OLD.last_scan_id;
+        NEW.last_scanned_at := OLD.last_scanned_at;
+        NEW.not_seen_since := OLD.not_seen_since;
+        NEW.not_seen_scan_id := OLD.not_seen_scan_id;
         IF NEW IS NOT DISTINCT FROM OLD THEN
             NEW.last_seen := seen;
+            NEW.source_label := label;
+            NEW.last_scan_id := scan_id;
+            NEW.last_scanned_at := scanned_at;
+            NEW.not_seen_since := not_seen;
+            NEW.not_seen_scan_id := not_seen_scan;
             RETURN NEW;
         END IF;
         NEW.last_seen := seen;
+        NEW.source_label := label;
+        NEW.last_scan_id := scan_id;
+        NEW.last_scanned_at := scanned_at;
+        NEW.not_seen_since := not_seen;
+        NEW.not_seen_scan_id := not_seen_scan;
     END IF;
 
     -- The CASE is compmap.normalize_severity(), written out: a call per row
@@ -211,17 +268,6 @@ BEGIN
                                  WHEN 'negligible' THEN 'none' WHEN 'unknown' THEN 'none'
                                  ELSE NULL END,
                              'none');
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.status::text <> 'new' THEN
-            RAISE EXCEPTION 'a finding starts in status new, not %', NEW.status
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Create it, then move it with compmap.set_status().';
-        END IF;
-        NEW.status_changed_at := NEW.first_seen;
-        NEW.due_date := coalesce(NEW.due_date, (NEW.first_seen + pg_catalog.make_interval(days => @extschema@.sla_days(NEW.tenant_id, NEW.severity)))::date);
-        RETURN NEW;
-    END IF;
-
     who := coalesce(nullif(pg_catalog.current_setting('compmap.actor', true), ''), CURRENT_USER::text);
     note := nullif(pg_catalog.current_setting('compmap.note', true), '');
 
@@ -303,9 +349,9 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.finding_guard() IS 'Trigger: enforces the transition graph and the data some states need, keeps SLA dates, and appends every change to the evidence log.';
+COMMENT ON FUNCTION @extschema@.finding_guard() IS 'Trigger: on UPDATE, enforces the transition graph and the data some states need, keeps severity and SLA dates, and appends every change to the evidence log.';
 
-CREATE TRIGGER finding_guard BEFORE INSERT OR UPDATE ON @extschema@.finding
+CREATE TRIGGER finding_guard BEFORE UPDATE ON @extschema@.finding
     FOR EACH ROW EXECUTE FUNCTION @extschema@.finding_guard();
 
 -- The finding.created evidence entry of every finding a statement inserts,

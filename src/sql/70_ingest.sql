@@ -9,35 +9,6 @@
 -- SHA-256, size, format and counts.  Field mappings and re-scan rules:
 -- docs/ingest.md.
 
--- Which ingest last saw a finding, and whether a later scan of the same
--- scope (tenant + scanner + source label) missed it.
-CREATE TABLE @extschema@.finding_scope (
-    tenant_id        uuid        NOT NULL,
-    finding_id       uuid        NOT NULL,
-    scanner          text        NOT NULL,
-    source_label     text,
-    last_scan_id     uuid        NOT NULL,
-    last_scanned_at  timestamptz NOT NULL,
-    not_seen_since   timestamptz,
-    not_seen_scan_id uuid,
-    PRIMARY KEY (tenant_id, finding_id),
-    FOREIGN KEY (tenant_id, finding_id) REFERENCES @extschema@.finding (tenant_id, finding_id),
-    FOREIGN KEY (tenant_id, last_scan_id) REFERENCES @extschema@.scan (tenant_id, scan_id) DEFERRABLE INITIALLY DEFERRED,
-    CHECK ((not_seen_since IS NULL) = (not_seen_scan_id IS NULL))
-);
-CREATE INDEX finding_scope_scope_idx ON @extschema@.finding_scope (tenant_id, scanner, source_label);
-COMMENT ON TABLE @extschema@.finding_scope IS 'For findings that arrived through compmap.ingest(): their scope (scanner and source label), the last scan that saw them, and since when a later scan of the same scope has not seen them.';
-COMMENT ON COLUMN @extschema@.finding_scope.scanner IS 'Scanner name as ingest derives it (e.g. trivy, grype, or a SARIF driver name in lower case).';
-COMMENT ON COLUMN @extschema@.finding_scope.source_label IS 'The source_label given to compmap.ingest(); with tenant and scanner it names the scope a re-scan covers.';
-COMMENT ON COLUMN @extschema@.finding_scope.last_scan_id IS 'The latest scan that reported the finding.';
-COMMENT ON COLUMN @extschema@.finding_scope.last_scanned_at IS 'scanned_at of that scan.';
-COMMENT ON COLUMN @extschema@.finding_scope.not_seen_since IS 'scanned_at of the first later scan of the same scope that did not report the finding; NULL while every scan reports it.';
-COMMENT ON COLUMN @extschema@.finding_scope.not_seen_scan_id IS 'That scan.';
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.finding_scope', '');
-ALTER TABLE @extschema@.finding_scope ENABLE ROW LEVEL SECURITY;
-CREATE POLICY finding_scope_tenant ON @extschema@.finding_scope USING (tenant_id = ANY ((SELECT @extschema@.current_tenants())::uuid[]));
-
 -- The scan row carries the counts as well as the results total.
 ALTER TABLE @extschema@.scan
     ADD COLUMN findings_new      bigint NOT NULL DEFAULT 0,
@@ -972,6 +943,9 @@ DECLARE
     f record;
     sla integer[];
     missing uuid[];
+    seen_again uuid[] := '{}';
+    n_existing bigint;
+    fid uuid;
 BEGIN
     IF t IS NULL OR ingest_document.document IS NULL OR scan_at IS NULL THEN
         RAISE EXCEPTION 'ingest needs a tenant, a document and scanned_at'
@@ -1078,7 +1052,7 @@ BEGIN
     WITH created AS (
         INSERT INTO @extschema@.finding AS x (tenant_id, fingerprint, title, scanner, rule_id, cve_ids, cwe_ids, category, cvss,
                                               scanner_severity, severity, asset_id, location, description, reference_urls,
-                                              first_seen, last_seen, due_date)
+                                              first_seen, last_seen, due_date, source_label, last_scan_id, last_scanned_at)
         SELECT t, r.fingerprint, r.title, r.scanner, r.rule_id, r.cve_ids, r.cwe_ids,
                CASE
                    WHEN pg_catalog.cardinality(r.cve_ids) > 0 OR r.rule_id ~ '^(CVE|GHSA|GO|PYSEC|RUSTSEC|OSV)-'
@@ -1093,7 +1067,8 @@ BEGIN
                    WHEN parsed.format_name IN ('nessus', 'openvas') THEN 'misconfiguration'
                END,
                c.cvss, r.scanner_severity, c.severity, a.asset_id, r.location, r.description, r.reference_urls, scan_at, scan_at,
-               (scan_at + pg_catalog.make_interval(days => sla[pg_catalog.array_position(ARRAY['critical', 'high', 'medium', 'low', 'none'], c.severity)]))::date
+               (scan_at + pg_catalog.make_interval(days => sla[pg_catalog.array_position(ARRAY['critical', 'high', 'medium', 'low', 'none'], c.severity)]))::date,
+               label, sid, scan_at
           FROM (SELECT DISTINCT ON (y.fingerprint) y.* FROM pg_temp.compmap_ingest_rows AS y
                  WHERE NOT y.skip ORDER BY y.fingerprint, y.ord) AS r
           LEFT JOIN @extschema@.asset AS a ON a.tenant_id = t AND a.kind = r.asset_kind AND a.name = r.asset_name
@@ -1129,16 +1104,35 @@ BEGIN
       INTO n_results, n_skipped
       FROM pg_temp.compmap_ingest_rows AS r;
     SELECT pg_catalog.count(*) FILTER (WHERE fd.prior_status IS NULL),
-           pg_catalog.count(*) FILTER (WHERE fd.prior_status IN ('fixed', 'verified'))
-      INTO n_new, n_reopened
+           pg_catalog.count(*) FILTER (WHERE fd.prior_status IN ('fixed', 'verified')),
+           pg_catalog.count(*) FILTER (WHERE fd.prior_status IS NOT NULL)
+      INTO n_new, n_reopened, n_existing
       FROM pg_temp.compmap_ingest_found AS fd;
     n_updated := n_results - n_new - n_reopened - n_skipped;
 
     -- Re-sightings: last_seen moves forward (never back, for a late upload
-    -- of an older scan); fixed and verified findings reopen.
-    UPDATE @extschema@.finding AS x SET last_seen = scan_at
-      FROM pg_temp.compmap_ingest_found AS s
-     WHERE s.prior_status IS NOT NULL AND x.tenant_id = t AND x.finding_id = s.finding_id AND x.last_seen < scan_at;
+    -- of an older scan); the scope columns name this scan unless a newer
+    -- scan of the scope already reported the finding, and a not-seen flag
+    -- is cleared (its finding.seen_again events are written below, after
+    -- the reopens and the not-seen decisions, so the ids are kept here).
+    -- A finding first recorded by record_finding() joins the scope here.
+    IF n_existing > 0 THEN
+        seen_again := ARRAY(SELECT x.finding_id
+                              FROM pg_temp.compmap_ingest_found AS fd
+                              JOIN @extschema@.finding AS x ON x.tenant_id = t AND x.finding_id = fd.finding_id
+                             WHERE fd.prior_status IS NOT NULL AND x.not_seen_since IS NOT NULL AND x.not_seen_since <= scan_at
+                             ORDER BY x.finding_id);
+        UPDATE @extschema@.finding AS x
+           SET last_seen = GREATEST(x.last_seen, scan_at),
+               source_label = CASE WHEN x.last_scan_id IS NULL THEN label ELSE x.source_label END,
+               last_scan_id = CASE WHEN x.last_scanned_at IS NULL OR x.last_scanned_at <= scan_at THEN sid ELSE x.last_scan_id END,
+               last_scanned_at = CASE WHEN x.last_scanned_at IS NULL OR x.last_scanned_at <= scan_at THEN scan_at ELSE x.last_scanned_at END,
+               not_seen_since = CASE WHEN x.last_scanned_at IS NULL OR x.last_scanned_at <= scan_at THEN NULL ELSE x.not_seen_since END,
+               not_seen_scan_id = CASE WHEN x.last_scanned_at IS NULL OR x.last_scanned_at <= scan_at THEN NULL ELSE x.not_seen_scan_id END
+          FROM pg_temp.compmap_ingest_found AS s
+         WHERE s.prior_status IS NOT NULL AND x.tenant_id = t AND x.finding_id = s.finding_id
+           AND (x.last_seen < scan_at OR x.last_scanned_at IS NULL OR x.last_scanned_at <= scan_at);
+    END IF;
     FOR f IN SELECT s.finding_id FROM (SELECT DISTINCT ON (r.fingerprint) fd.finding_id, r.ord
                                          FROM pg_temp.compmap_ingest_rows AS r
                                          JOIN pg_temp.compmap_ingest_found AS fd ON fd.fingerprint = r.fingerprint
@@ -1156,25 +1150,26 @@ BEGIN
     -- (right after its first ingest) the planner estimated one row on both
     -- sides of the join below and chose a nested loop that scanned the
     -- whole scope once per finding (minutes for 50,000 findings).
-    missing := ARRAY(SELECT c.finding_id FROM @extschema@.finding_scope AS c
+    missing := ARRAY(SELECT c.finding_id FROM @extschema@.finding AS c
                       WHERE c.tenant_id = t AND c.scanner = ANY (scanners) AND c.source_label IS NOT DISTINCT FROM label
-                        AND NOT EXISTS (SELECT 1 FROM pg_temp.compmap_ingest_found AS fd WHERE fd.finding_id = c.finding_id));
-    FOR f IN SELECT s.finding_id, x.status::text AS status, s.not_seen_since
-               FROM @extschema@.finding_scope AS s
-               JOIN @extschema@.finding AS x ON x.tenant_id = s.tenant_id AND x.finding_id = s.finding_id
-              WHERE s.tenant_id = t AND s.finding_id = ANY (missing) AND x.tenant_id = t AND x.finding_id = ANY (missing)
-                AND s.scanner = ANY (scanners) AND s.source_label IS NOT DISTINCT FROM label
+                        AND c.last_scan_id IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM pg_temp.compmap_ingest_found AS fd WHERE fd.finding_id = c.finding_id)
+                        AND c.last_seen < scan_at);
+    FOR f IN SELECT x.finding_id, x.status::text AS status, x.not_seen_since
+               FROM @extschema@.finding AS x
+              WHERE x.tenant_id = t AND x.finding_id = ANY (missing)
+                AND x.scanner = ANY (scanners) AND x.source_label IS NOT DISTINCT FROM label AND x.last_scan_id IS NOT NULL
                 AND x.last_seen < scan_at
-              ORDER BY x.first_seen, s.finding_id
-                FOR UPDATE OF x, s
+              ORDER BY x.first_seen, x.finding_id
+                FOR UPDATE OF x
     LOOP
         IF f.status = 'fixed' THEN
             PERFORM @extschema@.set_status(f.finding_id, 'verified', 'ingest',
                                            'not seen in scan ' || sid::text || ' of the same scope');
             n_resolved := n_resolved + 1;
         ELSIF f.status IN ('new', 'triaged', 'assigned', 'in_progress', 'reopened') AND f.not_seen_since IS NULL THEN
-            UPDATE @extschema@.finding_scope AS s SET not_seen_since = scan_at, not_seen_scan_id = sid
-             WHERE s.tenant_id = t AND s.finding_id = f.finding_id;
+            UPDATE @extschema@.finding AS x SET not_seen_since = scan_at, not_seen_scan_id = sid
+             WHERE x.tenant_id = t AND x.finding_id = f.finding_id;
             PERFORM @extschema@.record_event(t, f.finding_id, 'finding.not_seen', 'ingest',
                 pg_catalog.jsonb_build_object('scan_id', sid, 'status', f.status), scan_at);
             n_not_seen := n_not_seen + 1;
@@ -1182,12 +1177,8 @@ BEGIN
     END LOOP;
 
     -- Flagged findings seen again.
-    FOR f IN SELECT s.finding_id FROM @extschema@.finding_scope AS s
-              WHERE s.tenant_id = t AND s.not_seen_since IS NOT NULL AND s.not_seen_since <= scan_at
-                AND s.finding_id IN (SELECT fd.finding_id FROM pg_temp.compmap_ingest_found AS fd)
-              ORDER BY s.finding_id
-    LOOP
-        PERFORM @extschema@.record_event(t, f.finding_id, 'finding.seen_again', 'ingest',
+    FOREACH fid IN ARRAY seen_again LOOP
+        PERFORM @extschema@.record_event(t, fid, 'finding.seen_again', 'ingest',
                                          pg_catalog.jsonb_build_object('scan_id', sid), scan_at);
     END LOOP;
 
@@ -1196,17 +1187,6 @@ BEGIN
                                   findings_not_seen, results_skipped)
     VALUES (t, sid, pg_catalog.array_to_string(scanners, ', '), parsed.format_name, label, scan_at, digest,
             pg_catalog.octet_length(ingest_document.document), n_results, n_new, n_updated, n_reopened, n_resolved, n_not_seen, n_skipped);
-
-    INSERT INTO @extschema@.finding_scope AS s (tenant_id, finding_id, scanner, source_label, last_scan_id, last_scanned_at)
-    SELECT DISTINCT ON (fd.finding_id) t, fd.finding_id, r.scanner, label, sid, scan_at
-      FROM pg_temp.compmap_ingest_rows AS r
-      JOIN pg_temp.compmap_ingest_found AS fd ON fd.fingerprint = r.fingerprint
-     WHERE NOT r.skip
-     ORDER BY fd.finding_id, r.ord
-    ON CONFLICT (tenant_id, finding_id) DO UPDATE
-       SET last_scan_id = EXCLUDED.last_scan_id, last_scanned_at = EXCLUDED.last_scanned_at,
-           not_seen_since = NULL, not_seen_scan_id = NULL
-     WHERE s.last_scanned_at <= EXCLUDED.last_scanned_at;
 
     PERFORM @extschema@.record_event(t, sid, 'scan.ingested', 'ingest',
         pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(

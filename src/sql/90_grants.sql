@@ -139,7 +139,6 @@ TO compmap_admin, compmap_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.set_scan_freshness(uuid, interval) TO compmap_admin;
 
 -- Ingest.
-GRANT INSERT, UPDATE ON @extschema@.finding_scope TO compmap_admin, compmap_writer;
 GRANT EXECUTE ON FUNCTION
     @extschema@.ingest(uuid, text, text, timestamptz, text),
     @extschema@.ingest_document(uuid, text, text, timestamptz, text),
