@@ -944,6 +944,7 @@ DECLARE
     sla integer[];
     missing uuid[];
     seen_again uuid[] := '{}';
+    work_mem_before text;
     n_existing bigint;
     fid uuid;
 BEGIN
@@ -961,6 +962,14 @@ BEGIN
     END IF;
 
     n_resolved := 0;
+    -- The sorts below (document order, one row per fingerprint) and the
+    -- new rows the finding.created trigger reads hold every mapped result;
+    -- with the default 4 MB they went to temporary files.  The caller's
+    -- setting is put back at the end, and a larger one is kept.
+    work_mem_before := pg_catalog.current_setting('work_mem');
+    IF pg_catalog.pg_size_bytes(work_mem_before) < 64 * 1024 * 1024 THEN
+        PERFORM pg_catalog.set_config('work_mem', '64MB', true);
+    END IF;
     parsed := @extschema@.ingest_parse(ingest_document.document, ingest_document.format);
     digest := pg_catalog.sha256(pg_catalog.textsend(ingest_document.document));
     -- (path operators: parsed_json->'runs' would copy the whole log)
@@ -976,11 +985,11 @@ BEGIN
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('compmap.ingest ' || t::text, 0));
 
     -- The mapped records, with their fingerprints, in a transaction-local
-    -- table; and the finding of each fingerprint of a result that is not
-    -- skipped, with its status before this ingest (NULL for a finding this
-    -- ingest creates), in a second one.  The second table is filled by two
-    -- narrow INSERTs; writing the finding into every mapped row took two
-    -- UPDATEs of the wide table (0.3 s and 0.5 s for 50,000 rows).
+    -- table; and each existing finding a result that is not skipped
+    -- matches, with its status before this ingest, in a second, narrow one
+    -- (writing the finding into every mapped row took two UPDATEs of the
+    -- wide table, 0.3 s and 0.5 s for 50,000 rows).  The findings this
+    -- ingest creates are not in it: they carry last_scan_id = this scan.
     IF pg_catalog.to_regclass('pg_temp.compmap_ingest_rows') IS NULL THEN
         CREATE TEMP TABLE compmap_ingest_rows (
             ord bigint, scanner text, rule_id text, title text, scanner_severity text, cvss_vector text,
@@ -1037,6 +1046,7 @@ BEGIN
     SELECT x.fingerprint, x.finding_id, x.status::text FROM @extschema@.finding AS x
      WHERE x.tenant_id = t AND x.fingerprint IN (SELECT r.fingerprint FROM pg_temp.compmap_ingest_rows AS r WHERE NOT r.skip)
      ORDER BY x.finding_id FOR UPDATE OF x;
+    ANALYZE pg_temp.compmap_ingest_found;
 
     -- New findings, in document order.  Severity and due date are given
     -- here, set-based, as finding_guard would compute them (its CASE is
@@ -1049,10 +1059,9 @@ BEGIN
     sla := ARRAY[@extschema@.sla_days(t, 'critical'), @extschema@.sla_days(t, 'high'), @extschema@.sla_days(t, 'medium'),
                  @extschema@.sla_days(t, 'low'), @extschema@.sla_days(t, 'none')];
     PERFORM pg_catalog.set_config('compmap.actor', 'ingest', true);
-    WITH created AS (
-        INSERT INTO @extschema@.finding AS x (tenant_id, fingerprint, title, scanner, rule_id, cve_ids, cwe_ids, category, cvss,
-                                              scanner_severity, severity, asset_id, location, description, reference_urls,
-                                              first_seen, last_seen, due_date, source_label, last_scan_id, last_scanned_at)
+    INSERT INTO @extschema@.finding AS x (tenant_id, fingerprint, title, scanner, rule_id, cve_ids, cwe_ids, category, cvss,
+                                          scanner_severity, severity, asset_id, location, description, reference_urls,
+                                          first_seen, last_seen, due_date, source_label, last_scan_id, last_scanned_at)
         SELECT t, r.fingerprint, r.title, r.scanner, r.rule_id, r.cve_ids, r.cwe_ids,
                CASE
                    WHEN pg_catalog.cardinality(r.cve_ids) > 0 OR r.rule_id ~ '^(CVE|GHSA|GO|PYSEC|RUSTSEC|OSV)-'
@@ -1089,24 +1098,19 @@ BEGIN
                     OFFSET 0) AS v) AS c
          WHERE NOT EXISTS (SELECT 1 FROM pg_temp.compmap_ingest_found AS fd WHERE fd.fingerprint = r.fingerprint)
          ORDER BY r.ord
-        RETURNING x.finding_id, x.fingerprint
-    )
-    INSERT INTO pg_temp.compmap_ingest_found (fingerprint, finding_id, prior_status)
-    SELECT c.fingerprint, c.finding_id, NULL FROM created AS c;
-    ANALYZE pg_temp.compmap_ingest_found;
+    ;
+    GET DIAGNOSTICS n_new = ROW_COUNT;
 
     -- Per result: skipped; new or reopened for the first result of a
     -- fingerprint (by prior status, the same for every row of it);
     -- else updated.
-    -- (compmap_ingest_found has one row per fingerprint of a result that is
-    -- not skipped)
+    -- (compmap_ingest_found has one row per existing finding that a result
+    -- not skipped matched)
     SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE r.skip)
       INTO n_results, n_skipped
       FROM pg_temp.compmap_ingest_rows AS r;
-    SELECT pg_catalog.count(*) FILTER (WHERE fd.prior_status IS NULL),
-           pg_catalog.count(*) FILTER (WHERE fd.prior_status IN ('fixed', 'verified')),
-           pg_catalog.count(*) FILTER (WHERE fd.prior_status IS NOT NULL)
-      INTO n_new, n_reopened, n_existing
+    SELECT pg_catalog.count(*) FILTER (WHERE fd.prior_status IN ('fixed', 'verified')), pg_catalog.count(*)
+      INTO n_reopened, n_existing
       FROM pg_temp.compmap_ingest_found AS fd;
     n_updated := n_results - n_new - n_reopened - n_skipped;
 
@@ -1153,6 +1157,7 @@ BEGIN
     missing := ARRAY(SELECT c.finding_id FROM @extschema@.finding AS c
                       WHERE c.tenant_id = t AND c.scanner = ANY (scanners) AND c.source_label IS NOT DISTINCT FROM label
                         AND c.last_scan_id IS NOT NULL
+                        AND c.last_scan_id <> sid
                         AND NOT EXISTS (SELECT 1 FROM pg_temp.compmap_ingest_found AS fd WHERE fd.finding_id = c.finding_id)
                         AND c.last_seen < scan_at);
     FOR f IN SELECT x.finding_id, x.status::text AS status, x.not_seen_since
@@ -1196,6 +1201,7 @@ BEGIN
             'resolved', n_resolved, 'not_seen', n_not_seen, 'skipped', n_skipped)),
         scan_at);
     PERFORM pg_catalog.set_config('compmap.actor', '', true);
+    PERFORM pg_catalog.set_config('work_mem', work_mem_before, true);
 
     scan := sid;
     format_name := parsed.format_name;
