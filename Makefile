@@ -23,6 +23,7 @@ OBJS = \
 	src/checkpoint_core.o \
 	src/finding_status.o \
 	src/finding_guard.o \
+	src/finding_payload.o \
 	src/cvss.o \
 	src/crosswalk.o
 

@@ -165,3 +165,40 @@ SELECT framework, control, relationships, hops, fail_propagates, rule_kind || ':
   FROM compmap.finding_controls WHERE finding_id = :'cat' AND hops = 0 ORDER BY framework, control;
 SELECT count(*) > 0 AS reaches_nis2_through_crosswalk FROM compmap.finding_controls WHERE finding_id = :'cat' AND framework = 'nis2';
 SELECT pg_temp.try(format($q$SELECT compmap.record_finding(%L, 'bad category', 'x', scanner => 'x', rule_id => 'y', category => 'nonsense')$q$, :'t'));
+
+-- finding.created payloads, built in C, equal the jsonb_build_object()
+-- expression they replace: every finding of the tenant plus rows with
+-- NULLs, NULL and multi-dimensional array elements, infinite and
+-- far-off dates, in two time zones.
+CREATE TEMP TABLE payload_case AS
+SELECT title, scanner, rule_id, fingerprint, severity, cvss, cve_ids, cwe_ids, category, asset_id, location, due_date, first_seen
+  FROM compmap.finding WHERE tenant_id = :'t'
+UNION ALL
+SELECT * FROM (VALUES
+    ('t', NULL::text, NULL::text, NULL::bytea, NULL::text, NULL::compmap.cvss, NULL::text[], NULL::text[], NULL::text, NULL::uuid,
+     NULL::text, NULL::date, NULL::timestamptz),
+    ('ünïcödé "quoted" \ back', 'x', 'y', '\x00ff10'::bytea, 'low', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'::compmap.cvss,
+     ARRAY['CVE-2021-44228', NULL], '{{CWE-1,CWE-2},{CWE-3,CWE-4}}'::text[], 'secret', '10000000-0000-4000-8000-0000000000aa'::uuid,
+     E'a\tb\nc', 'infinity'::date, '-infinity'::timestamptz),
+    ('far', 'x', 'y', ''::bytea, 'none', NULL, '{}'::text[], '[0:1]={CWE-79,CWE-89}'::text[], NULL, NULL, NULL,
+     '0044-03-15 BC'::date, '2038-01-19 03:14:07.123456+00'::timestamptz)) AS v;
+SET TimeZone = 'America/St_Johns';
+SELECT count(*) AS payloads,
+       count(*) FILTER (WHERE compmap.finding_created_payload(title, scanner, rule_id, fingerprint, severity, cvss, cve_ids, cwe_ids,
+                                                             category, asset_id, location, due_date, first_seen)
+                          = jsonb_strip_nulls(jsonb_build_object(
+                                'title', title, 'scanner', scanner, 'rule_id', rule_id, 'fingerprint', encode(fingerprint, 'hex'),
+                                'severity', severity, 'cvss', cvss::text, 'cve_ids', cve_ids, 'cwe_ids', cwe_ids, 'category', category,
+                                'asset_id', asset_id, 'location', location, 'due_date', due_date, 'first_seen', first_seen))) AS equal
+  FROM payload_case;
+RESET TimeZone;
+SELECT count(*) FILTER (WHERE compmap.finding_created_payload(title, scanner, rule_id, fingerprint, severity, cvss, cve_ids, cwe_ids,
+                                                             category, asset_id, location, due_date, first_seen)::text
+                          = jsonb_strip_nulls(jsonb_build_object(
+                                'title', title, 'scanner', scanner, 'rule_id', rule_id, 'fingerprint', encode(fingerprint, 'hex'),
+                                'severity', severity, 'cvss', cvss::text, 'cve_ids', cve_ids, 'cwe_ids', cwe_ids, 'category', category,
+                                'asset_id', asset_id, 'location', location, 'due_date', due_date, 'first_seen', first_seen))::text) AS equal_as_text
+  FROM payload_case;
+SELECT compmap.finding_created_payload(title, scanner, rule_id, fingerprint, severity, cvss, cve_ids, cwe_ids,
+                                       category, asset_id, location, due_date, first_seen)
+  FROM payload_case WHERE title IN ('t', 'far') ORDER BY title;

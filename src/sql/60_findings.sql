@@ -354,6 +354,26 @@ COMMENT ON FUNCTION @extschema@.finding_guard() IS 'Trigger: on UPDATE, enforces
 CREATE TRIGGER finding_guard BEFORE UPDATE ON @extschema@.finding
     FOR EACH ROW EXECUTE FUNCTION @extschema@.finding_guard();
 
+-- The payload of a finding.created entry: the finding's identifying and
+-- triage fields, NULLs left out.  Built in C (src/finding_payload.c); the
+-- same value as
+--   jsonb_strip_nulls(jsonb_build_object('title', title, 'scanner', scanner,
+--     'rule_id', rule_id, 'fingerprint', encode(fingerprint, 'hex'),
+--     'severity', severity, 'cvss', cvss::text, 'cve_ids', cve_ids,
+--     'cwe_ids', cwe_ids, 'category', category, 'asset_id', asset_id,
+--     'location', location, 'due_date', due_date, 'first_seen', first_seen))
+-- (sql/findings.sql compares the two), which cost a type lookup per
+-- argument per row.
+CREATE FUNCTION @extschema@.finding_created_payload(title text, scanner text, rule_id text, fingerprint bytea,
+                                                    severity text, cvss @extschema@.cvss, cve_ids text[], cwe_ids text[],
+                                                    category text, asset_id uuid, location text, due_date date,
+                                                    first_seen timestamptz)
+RETURNS jsonb
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'compmap_finding_created_payload';
+COMMENT ON FUNCTION @extschema@.finding_created_payload(text, text, text, bytea, text, @extschema@.cvss, text[], text[], text, uuid, text, date, timestamptz) IS 'The payload of a finding.created evidence entry (NULL fields left out; timestamps as jsonb renders them in the session time zone).';
+
 -- The finding.created evidence entry of every finding a statement inserts,
 -- in insertion order, written by one INSERT ... SELECT over the statement's
 -- new rows (as finding_guard left them) instead of one record_event() call
@@ -366,16 +386,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     INSERT INTO @extschema@.evidence (tenant_id, subject_id, event_type, actor, payload, occurred_at)
-    SELECT n.tenant_id, n.finding_id, 'finding.created',
-           coalesce(nullif(pg_catalog.current_setting('compmap.actor', true), ''), CURRENT_USER::text),
-           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-               'title', n.title, 'scanner', n.scanner, 'rule_id', n.rule_id,
-               'fingerprint', pg_catalog.encode(n.fingerprint, 'hex'), 'severity', n.severity,
-               'cvss', n.cvss::text, 'cve_ids', n.cve_ids, 'cwe_ids', n.cwe_ids, 'category', n.category,
-               'asset_id', n.asset_id, 'location', n.location, 'due_date', n.due_date,
-               'first_seen', n.first_seen)),
+    SELECT n.tenant_id, n.finding_id, 'finding.created', a.actor,
+           @extschema@.finding_created_payload(n.title, n.scanner, n.rule_id, n.fingerprint, n.severity, n.cvss,
+                                               n.cve_ids, n.cwe_ids, n.category, n.asset_id, n.location,
+                                               n.due_date, n.first_seen),
            n.first_seen
-      FROM created_findings AS n;
+      FROM (SELECT coalesce(nullif(pg_catalog.current_setting('compmap.actor', true), ''), CURRENT_USER::text) AS actor) AS a,
+           created_findings AS n;
     RETURN NULL;
 END
 $$;

@@ -89,7 +89,8 @@ TO compmap_admin, compmap_writer, compmap_reader, compmap_auditor;
 GRANT EXECUTE ON FUNCTION
     @extschema@.set_status(uuid, @extschema@.finding_status, text, text, text, text, date, uuid),
     @extschema@.record_finding(uuid, text, text, text, text, @extschema@.cvss, text, text, text, text, text[], text[], text, text[], bytea, timestamptz, text),
-    @extschema@.expire_risk_acceptances(date)
+    @extschema@.expire_risk_acceptances(date),
+    @extschema@.finding_created_payload(text, text, text, bytea, text, @extschema@.cvss, text[], text[], text, uuid, text, date, timestamptz)
 TO compmap_admin, compmap_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.set_sla(uuid, text, integer) TO compmap_admin;
 
