@@ -202,3 +202,23 @@ SELECT count(*) FILTER (WHERE compmap.finding_created_payload(title, scanner, ru
 SELECT compmap.finding_created_payload(title, scanner, rule_id, fingerprint, severity, cvss, cve_ids, cwe_ids,
                                        category, asset_id, location, due_date, first_seen)
   FROM payload_case WHERE title IN ('t', 'far') ORDER BY title;
+
+-- The fingerprint, computed in C, equals the documented expression: every
+-- finding of the tenant, with and without extra fields, NULLs, escapes.
+CREATE TEMP TABLE fingerprint_case AS
+SELECT f.scanner, f.rule_id, a.kind AS asset_kind, a.name AS asset_name, f.location, e.extra
+  FROM compmap.finding f LEFT JOIN compmap.asset a USING (tenant_id, asset_id),
+       (VALUES (NULL::jsonb), ('{}'), ('{"scope": "repo \"x\"", "n": 1.50, "a": [true, null, {"é": "\u0001"}]}'), ('[1, 2]'), ('"s"')) AS e(extra)
+ WHERE f.tenant_id = :'t'
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL
+UNION ALL
+SELECT E'sc\u00e4nner\n', E'r\\ule', 'host', '', E'\u2028line', '{"b": 1, "a": 2}';
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE compmap.finding_fingerprint(scanner, rule_id, asset_kind, asset_name, location, extra)
+                          = compmap.payload_digest(jsonb_build_object(
+                                'scanner', coalesce(scanner, ''), 'rule', coalesce(rule_id, ''),
+                                'asset', coalesce(asset_kind, '') || ':' || coalesce(asset_name, ''),
+                                'location', coalesce(location, ''), 'extra', coalesce(extra, '{}')))) AS equal
+  FROM fingerprint_case;
+SELECT encode(compmap.finding_fingerprint('s', 'r', 'host', 'h', 'l'), 'hex') AS default_extra;

@@ -28,6 +28,10 @@
 /* jcs.c */
 extern void compmap_jcs_append(StringInfo out, Jsonb *jb);
 extern void compmap_payload_digest(Jsonb *jb, uint8 *out);
+extern void compmap_fingerprint_digest(const char *asset, size_t asset_len, Jsonb *extra,
+									   const char *location, size_t location_len,
+									   const char *rule, size_t rule_len,
+									   const char *scanner, size_t scanner_len, uint8 *out);
 
 /* leaf.c */
 typedef struct CompmapLeaf

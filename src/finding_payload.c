@@ -227,3 +227,74 @@ compmap_finding_created_payload(PG_FUNCTION_ARGS)
 	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	PG_RETURN_POINTER(JsonbValueToJsonb(result));
 }
+
+/* The text of a nullable text argument, '' for NULL (coalesce(x, '')). */
+static void
+text_arg_or_empty(FunctionCallInfo fcinfo, int n, const char **s, size_t *len)
+{
+	if (PG_ARGISNULL(n))
+	{
+		*s = "";
+		*len = 0;
+	}
+	else
+	{
+		text	   *t = PG_GETARG_TEXT_PP(n);
+
+		*s = VARDATA_ANY(t);
+		*len = VARSIZE_ANY_EXHDR(t);
+	}
+}
+
+PG_FUNCTION_INFO_V1(compmap_finding_fingerprint);
+
+/*
+ * compmap.finding_fingerprint(scanner text, rule_id text, asset_kind text,
+ *	   asset_name text, location text, extra jsonb DEFAULT '{}') RETURNS bytea
+ *
+ * The documented fingerprint (docs/findings.md): SHA-256 of the canonical
+ * JSON of
+ *	 jsonb_build_object('scanner', coalesce(scanner, ''),
+ *		'rule', coalesce(rule_id, ''),
+ *		'asset', coalesce(asset_kind, '') || ':' || coalesce(asset_name, ''),
+ *		'location', coalesce(location, ''), 'extra', coalesce(extra, '{}'))
+ * computed without building that object (ingest calls it per result);
+ * sql/findings.sql compares it with the expression.
+ */
+Datum
+compmap_finding_fingerprint(PG_FUNCTION_ARGS)
+{
+	const char *scanner,
+			   *rule,
+			   *kind,
+			   *name,
+			   *location;
+	size_t		scanner_len,
+				rule_len,
+				kind_len,
+				name_len,
+				location_len;
+	char	   *asset;
+	Jsonb	   *extra;
+	uint8		digest[CM_HASH_LEN];
+
+	text_arg_or_empty(fcinfo, 0, &scanner, &scanner_len);
+	text_arg_or_empty(fcinfo, 1, &rule, &rule_len);
+	text_arg_or_empty(fcinfo, 2, &kind, &kind_len);
+	text_arg_or_empty(fcinfo, 3, &name, &name_len);
+	text_arg_or_empty(fcinfo, 4, &location, &location_len);
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+		extra = PG_GETARG_JSONB_P(5);
+	else
+		extra = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+
+	asset = palloc(kind_len + 1 + name_len);
+	memcpy(asset, kind, kind_len);
+	asset[kind_len] = ':';
+	memcpy(asset + kind_len + 1, name, name_len);
+
+	compmap_fingerprint_digest(asset, kind_len + 1 + name_len, extra,
+							   location, location_len, rule, rule_len,
+							   scanner, scanner_len, digest);
+	PG_RETURN_BYTEA_P(compmap_hash_to_bytea(digest));
+}

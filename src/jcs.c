@@ -382,6 +382,39 @@ compmap_payload_digest(Jsonb *jb, uint8 *out)
 }
 
 /*
+ * SHA-256 of the canonical JSON of the finding fingerprint object
+ *   {"asset": asset, "extra": extra, "location": location, "rule": rule,
+ *    "scanner": scanner}
+ * (keys already in JCS order), streamed without building the object:
+ * the same digest as compmap_payload_digest() of that jsonb value.
+ */
+void
+compmap_fingerprint_digest(const char *asset, size_t asset_len, Jsonb *extra,
+						   const char *location, size_t location_len,
+						   const char *rule, size_t rule_len,
+						   const char *scanner, size_t scanner_len, uint8 *out)
+{
+	char		buf[JCS_DIGEST_BUF];
+	SHA256_CTX	ctx;
+	CmJcsSink	sink = {buf, 0, sizeof(buf), jcs_digest_drain, &ctx};
+
+	compmap_hash_or_error(SHA256_Init(&ctx) == 1);
+	cm_jcs_put(&sink, "{\"asset\":", 9);
+	cm_jcs_string(&sink, asset, asset_len);
+	cm_jcs_put(&sink, ",\"extra\":", 9);
+	jcs_jsonb(&sink, extra);
+	cm_jcs_put(&sink, ",\"location\":", 12);
+	cm_jcs_string(&sink, location, location_len);
+	cm_jcs_put(&sink, ",\"rule\":", 8);
+	cm_jcs_string(&sink, rule, rule_len);
+	cm_jcs_put(&sink, ",\"scanner\":", 11);
+	cm_jcs_string(&sink, scanner, scanner_len);
+	cm_jcs_putc(&sink, '}');
+	jcs_digest_drain(&sink, 0);
+	compmap_hash_or_error(SHA256_Final(out, &ctx) == 1);
+}
+
+/*
  * The reference walk: JsonbIterator, as compmap did before the binary walk.
  * Slow, but built from the server's own reader; only for comparison.
  */

@@ -157,19 +157,20 @@ $$;
 COMMENT ON FUNCTION @extschema@.normalize_severity(text) IS 'Maps a scanner''s severity word (critical/high/medium/low/info and common synonyms, SARIF levels) to compmap''s five severities; NULL when unknown.';
 
 -- The documented fingerprint: SHA-256 of the RFC 8785 canonical JSON of the
--- identifying fields (docs/findings.md).  Ingest (per scanner) may pass its
--- own identifying fields in `extra`.
+-- identifying fields (docs/findings.md), that is
+--   payload_digest(jsonb_build_object(
+--       'scanner', coalesce(scanner, ''), 'rule', coalesce(rule_id, ''),
+--       'asset', coalesce(asset_kind, '') || ':' || coalesce(asset_name, ''),
+--       'location', coalesce(location, ''), 'extra', coalesce(extra, '{}')))
+-- computed in C without building the object (src/finding_payload.c; ingest
+-- calls it once per result; sql/findings.sql compares the two).  Ingest
+-- (per scanner) may pass its own identifying fields in `extra`.
 CREATE FUNCTION @extschema@.finding_fingerprint(scanner text, rule_id text, asset_kind text, asset_name text,
                                                 location text, extra jsonb DEFAULT '{}')
 RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE C IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT @extschema@.payload_digest(pg_catalog.jsonb_build_object(
-        'scanner', coalesce(scanner, ''), 'rule', coalesce(rule_id, ''),
-        'asset', coalesce(asset_kind, '') || ':' || coalesce(asset_name, ''),
-        'location', coalesce(location, ''), 'extra', coalesce(extra, '{}')))
-$$;
+AS 'MODULE_PATHNAME', 'compmap_finding_fingerprint';
 COMMENT ON FUNCTION @extschema@.finding_fingerprint(text, text, text, text, text, jsonb) IS 'SHA-256 of the canonical JSON of scanner, rule, asset, location and extra identifying fields.';
 
 -- Raises the transition error shared by set_status and direct UPDATEs.

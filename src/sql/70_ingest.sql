@@ -945,6 +945,7 @@ DECLARE
     missing uuid[];
     seen_again uuid[] := '{}';
     work_mem_before text;
+    scope_extra jsonb := CASE WHEN label IS NULL THEN '{}'::jsonb ELSE pg_catalog.jsonb_build_object('scope', label) END;
     n_existing bigint;
     fid uuid;
 BEGIN
@@ -1006,20 +1007,16 @@ BEGIN
     END IF;
     -- SARIF straight from map_sarif (ingest_map's RETURN QUERY would hold
     -- every mapped row once more); the fingerprint is
-    -- compmap.finding_fingerprint() written out, as a call per row cannot
-    -- be inlined.
+    -- compmap.finding_fingerprint() of the result's fields, with the source
+    -- label as "scope" in extra.
     INSERT INTO pg_temp.compmap_ingest_rows (ord, scanner, rule_id, title, scanner_severity, cvss_vector, cve_ids, cwe_ids,
                                              asset_kind, asset_name, location, description, reference_urls, skip, fingerprint)
     SELECT m.ordinality, m.scanner, m.rule_id, m.title, m.scanner_severity, m.cvss_vector,
            coalesce(m.cve_ids, '{}'), coalesce(m.cwe_ids, '{}'),
            CASE WHEN m.asset_name <> '' THEN m.asset_kind END, nullif(m.asset_name, ''),
            m.location, m.description, coalesce(m.reference_urls, '{}'), coalesce(m.skip, false),
-           @extschema@.payload_digest(pg_catalog.jsonb_build_object(
-               'scanner', coalesce(m.scanner, ''), 'rule', coalesce(m.rule_id, ''),
-               'asset', coalesce(CASE WHEN m.asset_name <> '' THEN m.asset_kind END, '') || ':' || coalesce(nullif(m.asset_name, ''), ''),
-               'location', coalesce(m.fp_location, ''),
-               'extra', coalesce(coalesce(m.fp_extra, '{}') || CASE WHEN label IS NULL THEN '{}'::jsonb
-                                                                    ELSE pg_catalog.jsonb_build_object('scope', label) END, '{}')))
+           @extschema@.finding_fingerprint(m.scanner, m.rule_id, CASE WHEN m.asset_name <> '' THEN m.asset_kind END,
+                                           nullif(m.asset_name, ''), m.fp_location, coalesce(m.fp_extra, '{}') || scope_extra)
       FROM (SELECT * FROM @extschema@.map_sarif(parsed.parsed_json) WITH ORDINALITY AS s
              WHERE parsed.format_name = 'sarif'
             UNION ALL
