@@ -23,7 +23,8 @@ OBJS = \
 	src/checkpoint_core.o \
 	src/finding_status.o \
 	src/cvss.o \
-	src/crosswalk.o
+	src/crosswalk.o \
+	src/ingest_sarif.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.
