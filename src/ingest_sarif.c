@@ -26,9 +26,10 @@
  * decided by PostgreSQL's regular expression engine whenever a URL runs
  * into a non-ASCII character and LC_CTYPE is not C.
  *
- * Memory: run-level data (scanner name, rule index) lives in a context
- * deleted after the last run; each result's values are built in a context
- * reset per result, after its row went into the tuplestore.
+ * Memory: what a run contributes (scanner name, rules by id) lives in a
+ * context reset after the run; each result's values are built in a context
+ * reset after its row went into the tuplestore.  Both are children of the
+ * caller's context and deleted at the end.
  *
  *-------------------------------------------------------------------------
  */
