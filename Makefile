@@ -25,7 +25,8 @@ OBJS = \
 	src/finding_guard.o \
 	src/finding_payload.o \
 	src/cvss.o \
-	src/crosswalk.o
+	src/crosswalk.o \
+	src/ingest_sarif.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.

@@ -151,6 +151,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.ingest_json_format(jsonb),
     @extschema@.ingest_map(text, jsonb, xml),
     @extschema@.map_sarif(jsonb),
+    @extschema@.map_sarif_reference(jsonb),
     @extschema@.map_trivy(jsonb),
     @extschema@.map_grype(jsonb),
     @extschema@.map_openvas(xml),
