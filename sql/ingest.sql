@@ -183,3 +183,7 @@ SELECT compmap.detect_format(pg_read_file(:'scans' || 'nuclei/many_findings.json
 -- Privileges: writers and admins ingest, readers cannot.
 SELECT r.rolname, has_function_privilege(r.rolname, 'compmap.ingest(uuid, text, text, timestamptz, text)', 'EXECUTE') AS can_ingest
   FROM pg_roles r WHERE r.rolname IN ('compmap_admin', 'compmap_writer', 'compmap_reader', 'compmap_auditor') ORDER BY 1;
+
+-- URLs in order of first appearance: by text, then by position in the text.
+SELECT compmap.ingest_urls(ARRAY['see https://z.example/1 and https://a.example/2 then https://m.example/3',
+                                 NULL, 'https://a.example/2 again and http://b.example/4 <https://c.example/5>']) AS urls;

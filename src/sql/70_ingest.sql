@@ -142,11 +142,12 @@ CREATE FUNCTION @extschema@.ingest_urls(texts text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(pg_catalog.array_agg(u ORDER BY first), '{}')
-      FROM (SELECT m[1] AS u, pg_catalog.min(ord) AS first
+    -- (first appearance: the text, then the match within it)
+    SELECT coalesce(pg_catalog.array_agg(s.u ORDER BY s.first), '{}')
+      FROM (SELECT mm.m[1] AS u, pg_catalog.min(ARRAY[t.ord, mm.m_no]) AS first
               FROM pg_catalog.unnest(texts) WITH ORDINALITY AS t(x, ord),
-                   pg_catalog.regexp_matches(x, '(https?://[^\s<>"]+)', 'g') AS m
-             GROUP BY m[1]) AS s
+                   pg_catalog.regexp_matches(t.x, '(https?://[^\s<>"]+)', 'g') WITH ORDINALITY AS mm(m, m_no)
+             GROUP BY mm.m[1]) AS s
 $$;
 COMMENT ON FUNCTION @extschema@.ingest_urls(text[]) IS 'The http(s) URLs found in the texts, distinct, in order of first appearance.';
 
