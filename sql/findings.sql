@@ -222,3 +222,15 @@ SELECT count(*) AS cases,
                                 'location', coalesce(location, ''), 'extra', coalesce(extra, '{}')))) AS equal
   FROM fingerprint_case;
 SELECT encode(compmap.finding_fingerprint('s', 'r', 'host', 'h', 'l'), 'hex') AS default_extra;
+
+-- The UPDATE trigger lets a sighting (last_seen and the scope columns)
+-- through without a log entry, and never skips a real change made with it.
+SELECT finding_id AS s FROM compmap.record_finding(:'t', 'Sighting test', 'tester', scanner => 'manual', rule_id => 'sight') \gset
+SELECT count(*) AS entries_before FROM compmap.finding_history WHERE finding_id = :'s';
+UPDATE compmap.finding SET last_seen = last_seen + interval '1 day', not_seen_since = now(), not_seen_scan_id = gen_random_uuid()
+ WHERE finding_id = :'s';
+SELECT count(*) AS entries_after_sighting FROM compmap.finding_history WHERE finding_id = :'s';
+UPDATE compmap.finding SET last_seen = last_seen + interval '1 day', title = 'Sighting test, renamed' WHERE finding_id = :'s';
+UPDATE compmap.finding SET last_seen = last_seen + interval '1 day', status = 'triaged' WHERE finding_id = :'s';
+SELECT seq, event_type, from_status, to_status, payload->'changes' AS changes FROM compmap.finding_history WHERE finding_id = :'s' ORDER BY seq;
+SELECT pg_temp.try(format($q$UPDATE compmap.finding SET last_seen = now(), first_seen = '2020-01-01' WHERE finding_id = %L$q$, :'s'));

@@ -1,15 +1,29 @@
 /*-------------------------------------------------------------------------
  *
  * finding_guard.c
- *	  The BEFORE INSERT row trigger of compmap.finding: a new finding starts
- *	  in status new, with its severity and SLA due date set.
+ *	  The BEFORE INSERT and BEFORE UPDATE row triggers of compmap.finding:
+ *	  a new finding starts in status new, with its severity and SLA due date
+ *	  set; an update that only records a sighting passes straight through,
+ *	  every other update goes to the PL/pgSQL guard.
  *
- * The UPDATE side (the transition graph, the data some states need, the
- * evidence entries of every change) stays in PL/pgSQL, compmap.finding_guard()
- * in src/sql/60_findings.sql.  The INSERT side is C because ingest creates
- * tens of thousands of findings per statement, and a PL/pgSQL trigger call
- * per row (building the NEW record and forming the tuple again) cost more
- * than the rest of what the row needs.  What it does, row by row:
+ * The rules for real changes (the transition graph, the data some states
+ * need, the evidence entries of every change) stay in PL/pgSQL,
+ * compmap.finding_guard() in src/sql/60_findings.sql.  These two are C
+ * because ingest creates or re-sights tens of thousands of findings per
+ * statement, and a PL/pgSQL trigger call per row (building the NEW and OLD
+ * records and forming the tuple again) cost more than the rest of what the
+ * row needs.
+ *
+ * finding_guard_update: when NEW differs from OLD only in the sighting
+ * columns (last_seen and the ingest scope columns source_label,
+ * last_scan_id, last_scanned_at, not_seen_since, not_seen_scan_id) there is
+ * nothing to check or log, and NEW is returned as it is.  Columns are
+ * compared by their stored bytes: a value that is equal but stored
+ * differently (a toasted copy, numeric 1.0 against 1.00) counts as a change
+ * and takes the PL/pgSQL path, which finds nothing to do; the fast path
+ * never skips a real change.
+ *
+ * finding_guard_insert, row by row:
  *
  *	  severity			 coalesce(compmap.cvss_severity(cvss),
  *						 normalize_severity(scanner_severity), 'none')
@@ -43,13 +57,18 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/datum.h"
+#include "parser/parse_func.h"
+#include "nodes/makefuncs.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "compmap.h"
@@ -243,4 +262,107 @@ compmap_finding_guard_insert(PG_FUNCTION_ARGS)
 	if (nrepl > 0)
 		tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), nrepl, repl_cols, repl_values, repl_nulls);
 	return PointerGetDatum(tuple);
+}
+
+/* The columns an update may change without the PL/pgSQL guard. */
+static const char *const fg_sighting_columns[] = {
+	"last_seen", "source_label", "last_scan_id", "last_scanned_at",
+	"not_seen_since", "not_seen_scan_id"
+};
+
+/* Per relation: which attributes are sighting columns (1-based, natts + 1). */
+static Oid	fg_sighting_relid = InvalidOid;
+static int	fg_sighting_natts = 0;
+static bool *fg_is_sighting = NULL;
+
+static void
+fg_lookup_sighting(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (RelationGetRelid(rel) == fg_sighting_relid && desc->natts == fg_sighting_natts)
+		return;
+	fg_sighting_relid = InvalidOid;
+	if (fg_is_sighting)
+		pfree(fg_is_sighting);
+	fg_is_sighting = MemoryContextAllocZero(TopMemoryContext, sizeof(bool) * (desc->natts + 1));
+	for (size_t i = 0; i < lengthof(fg_sighting_columns); i++)
+	{
+		int			attnum = SPI_fnumber(desc, fg_sighting_columns[i]);
+
+		if (attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("finding_guard_update: relation \"%s\" has no column \"%s\"",
+							RelationGetRelationName(rel), fg_sighting_columns[i])));
+		fg_is_sighting[attnum] = true;
+	}
+	fg_sighting_relid = RelationGetRelid(rel);
+	fg_sighting_natts = desc->natts;
+}
+
+/* True when the two versions differ only in sighting columns. */
+static bool
+fg_sighting_only(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (int attnum = 1; attnum <= desc->natts; attnum++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+		Datum		oldval,
+					newval;
+		bool		oldnull,
+					newnull;
+
+		if (att->attisdropped || fg_is_sighting[attnum])
+			continue;
+		oldval = heap_getattr(oldtup, attnum, desc, &oldnull);
+		newval = heap_getattr(newtup, attnum, desc, &newnull);
+		if (oldnull != newnull)
+			return false;
+		if (!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen))
+			return false;
+	}
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(compmap_finding_guard_update);
+
+/* compmap.finding_guard_update() RETURNS trigger */
+Datum
+compmap_finding_guard_update(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Oid			guard;
+	Oid			argtypes[1];
+	FmgrInfo	flinfo;
+	LOCAL_FCINFO(guard_fcinfo, 0);
+	Datum		result;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("finding_guard_update must run as a BEFORE UPDATE row trigger")));
+
+	fg_lookup_sighting(trigdata->tg_relation);
+	if (fg_sighting_only(trigdata->tg_relation, trigdata->tg_trigtuple, trigdata->tg_newtuple))
+		return PointerGetDatum(trigdata->tg_newtuple);
+
+	/*
+	 * A real change: run compmap.finding_guard() as this trigger, with the
+	 * same trigger data.  Looked up by name on every such call (a few
+	 * microseconds, next to the PL/pgSQL it runs), so that a replaced
+	 * function is never called through a stale OID.
+	 */
+	guard = LookupFuncName(list_make2(makeString("compmap"), makeString("finding_guard")), 0, argtypes, false);
+	fmgr_info(guard, &flinfo);
+	InitFunctionCallInfoData(*guard_fcinfo, &flinfo, 0, InvalidOid, (Node *) trigdata, NULL);
+	result = FunctionCallInvoke(guard_fcinfo);
+	if (guard_fcinfo->isnull)
+		elog(ERROR, "compmap.finding_guard() returned NULL");
+	return result;
 }

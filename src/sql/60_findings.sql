@@ -203,9 +203,11 @@ COMMENT ON FUNCTION @extschema@.finding_guard_insert() IS 'Trigger: a new findin
 CREATE TRIGGER finding_guard_insert BEFORE INSERT ON @extschema@.finding
     FOR EACH ROW EXECUTE FUNCTION @extschema@.finding_guard_insert();
 
--- Lifecycle guard and evidence writer for every UPDATE.  The
--- finding.created entries are written per statement by finding_log_created
--- below, one INSERT for all the rows a statement creates.
+-- Lifecycle guard and evidence writer for every UPDATE that changes more
+-- than the sighting columns (the trigger finding_guard_update below runs it
+-- with its own trigger data).  The finding.created entries are written per
+-- statement by finding_log_created below, one INSERT for all the rows a
+-- statement creates.
 CREATE FUNCTION @extschema@.finding_guard() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -214,49 +216,7 @@ DECLARE
     who text;
     note text;
     changes jsonb := '{}';
-    seen timestamptz;
-    label text;
-    scan_id uuid;
-    scanned_at timestamptz;
-    not_seen timestamptz;
-    not_seen_scan uuid;
 BEGIN
-    -- A re-sighting (an UPDATE of last_seen and the ingest scope columns
-    -- alone, as ingest and record_finding do for every finding seen again,
-    -- or ingest's not-seen flag) has nothing to check or log: return before
-    -- the work below.  Row equality compares every column, so any other
-    -- change takes the full path.
-    IF (NEW.last_seen, NEW.source_label, NEW.last_scan_id, NEW.last_scanned_at, NEW.not_seen_since, NEW.not_seen_scan_id)
-       IS DISTINCT FROM (OLD.last_seen, OLD.source_label, OLD.last_scan_id, OLD.last_scanned_at, OLD.not_seen_since, OLD.not_seen_scan_id) THEN
-        seen := NEW.last_seen;
-        label := NEW.source_label;
-        scan_id := NEW.last_scan_id;
-        scanned_at := NEW.last_scanned_at;
-        not_seen := NEW.not_seen_since;
-        not_seen_scan := NEW.not_seen_scan_id;
-        NEW.last_seen := OLD.last_seen;
-        NEW.source_label := OLD.source_label;
-        NEW.last_scan_id := OLD.last_scan_id;
-        NEW.last_scanned_at := OLD.last_scanned_at;
-        NEW.not_seen_since := OLD.not_seen_since;
-        NEW.not_seen_scan_id := OLD.not_seen_scan_id;
-        IF NEW IS NOT DISTINCT FROM OLD THEN
-            NEW.last_seen := seen;
-            NEW.source_label := label;
-            NEW.last_scan_id := scan_id;
-            NEW.last_scanned_at := scanned_at;
-            NEW.not_seen_since := not_seen;
-            NEW.not_seen_scan_id := not_seen_scan;
-            RETURN NEW;
-        END IF;
-        NEW.last_seen := seen;
-        NEW.source_label := label;
-        NEW.last_scan_id := scan_id;
-        NEW.last_scanned_at := scanned_at;
-        NEW.not_seen_since := not_seen;
-        NEW.not_seen_scan_id := not_seen_scan;
-    END IF;
-
     -- The CASE is compmap.normalize_severity(), written out: a call per row
     -- of a function that pins search_path cannot be inlined.
     NEW.severity := coalesce(@extschema@.cvss_severity(NEW.cvss),
@@ -352,8 +312,19 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.finding_guard() IS 'Trigger: on UPDATE, enforces the transition graph and the data some states need, keeps severity and SLA dates, and appends every change to the evidence log.';
 
+-- The UPDATE trigger: a sighting (an UPDATE of last_seen and the ingest
+-- scope columns alone, as ingest and record_finding make for every finding
+-- seen again, or ingest's not-seen flag) has nothing to check or log and
+-- passes in C; any other change runs compmap.finding_guard() above
+-- (src/finding_guard.c).
+CREATE FUNCTION @extschema@.finding_guard_update() RETURNS trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'compmap_finding_guard_update';
+COMMENT ON FUNCTION @extschema@.finding_guard_update() IS 'Trigger: lets an update of the sighting columns alone (last_seen, source_label, last_scan_id, last_scanned_at, not_seen_since, not_seen_scan_id) through; runs compmap.finding_guard() for every other change.';
+
 CREATE TRIGGER finding_guard BEFORE UPDATE ON @extschema@.finding
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.finding_guard();
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.finding_guard_update();
 
 -- The payload of a finding.created entry: the finding's identifying and
 -- triage fields, NULLs left out.  Built in C (src/finding_payload.c); the
