@@ -306,25 +306,31 @@ static bool
 fg_sighting_only(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
+	Datum	   *oldvals = palloc(sizeof(Datum) * desc->natts);
+	Datum	   *newvals = palloc(sizeof(Datum) * desc->natts);
+	bool	   *oldnulls = palloc(sizeof(bool) * desc->natts);
+	bool	   *newnulls = palloc(sizeof(bool) * desc->natts);
+	bool		same = true;
 
-	for (int attnum = 1; attnum <= desc->natts; attnum++)
+	/* one pass over each tuple: heap_getattr per column is quadratic past the first varlena */
+	heap_deform_tuple(oldtup, desc, oldvals, oldnulls);
+	heap_deform_tuple(newtup, desc, newvals, newnulls);
+	for (int i = 0; i < desc->natts && same; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
-		Datum		oldval,
-					newval;
-		bool		oldnull,
-					newnull;
+		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (att->attisdropped || fg_is_sighting[attnum])
+		if (att->attisdropped || fg_is_sighting[i + 1])
 			continue;
-		oldval = heap_getattr(oldtup, attnum, desc, &oldnull);
-		newval = heap_getattr(newtup, attnum, desc, &newnull);
-		if (oldnull != newnull)
-			return false;
-		if (!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen))
-			return false;
+		if (oldnulls[i] != newnulls[i])
+			same = false;
+		else if (!oldnulls[i] && !datumIsEqual(oldvals[i], newvals[i], att->attbyval, att->attlen))
+			same = false;
 	}
-	return true;
+	pfree(oldvals);
+	pfree(newvals);
+	pfree(oldnulls);
+	pfree(newnulls);
+	return same;
 }
 
 PG_FUNCTION_INFO_V1(compmap_finding_guard_update);

@@ -1023,6 +1023,14 @@ BEGIN
             fingerprint bytea PRIMARY KEY, finding_id uuid NOT NULL, prior_status text
         ) ON COMMIT DROP;
         CREATE INDEX compmap_ingest_found_finding ON pg_temp.compmap_ingest_found (finding_id);
+        -- A 3,000-row sample is plenty for the joins below; the default
+        -- target of 100 samples 30,000 rows (ANALYZE 0.13 s instead of
+        -- 0.02 s for 50,000 results).
+        ALTER TABLE pg_temp.compmap_ingest_rows
+            ALTER ord SET STATISTICS 10, ALTER scanner SET STATISTICS 10, ALTER asset_kind SET STATISTICS 10,
+            ALTER asset_name SET STATISTICS 10, ALTER skip SET STATISTICS 10, ALTER fingerprint SET STATISTICS 10;
+        ALTER TABLE pg_temp.compmap_ingest_found
+            ALTER fingerprint SET STATISTICS 10, ALTER finding_id SET STATISTICS 10, ALTER prior_status SET STATISTICS 10;
     ELSE
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
