@@ -234,3 +234,9 @@ UPDATE compmap.finding SET last_seen = last_seen + interval '1 day', title = 'Si
 UPDATE compmap.finding SET last_seen = last_seen + interval '1 day', status = 'triaged' WHERE finding_id = :'s';
 SELECT seq, event_type, from_status, to_status, payload->'changes' AS changes FROM compmap.finding_history WHERE finding_id = :'s' ORDER BY seq;
 SELECT pg_temp.try(format($q$UPDATE compmap.finding SET last_seen = now(), first_seen = '2020-01-01' WHERE finding_id = %L$q$, :'s'));
+
+-- A finding is found by its id alone through an index (set_status and
+-- auditor_pack look it up without the tenant).
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT status FROM compmap.finding WHERE finding_id = '10000000-0000-4000-8000-0000000000aa';
+RESET enable_seqscan;

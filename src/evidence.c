@@ -371,14 +371,15 @@ compmap_log_owner(void)
 }
 
 /*
- * A statement prepared once per backend.  Generic plans: each is a key
- * lookup or a small write, and a custom plan would be planned again in
- * every transaction.
+ * A statement prepared once per backend.  Generic plans (CURSOR_OPT_GENERIC_PLAN)
+ * for key lookups and small writes, which a custom plan would plan again in
+ * every transaction; a custom plan (CURSOR_OPT_CUSTOM_PLAN) where only the
+ * parameter's value tells the planner to use the index.
  */
 static SPIPlanPtr
-prepare_kept(const char *sql, int nargs, Oid *argtypes)
+prepare_kept(const char *sql, int nargs, Oid *argtypes, int cursor_options)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
@@ -399,25 +400,29 @@ prepare_plans(void)
 		return;
 	plan_lock = prepare_kept(
 		"SELECT size, frontier FROM compmap.evidence_head WHERE tenant_id = $1 FOR UPDATE",
-		1, uuid_arg);
+		1, uuid_arg, CURSOR_OPT_GENERIC_PLAN);
 	plan_head_create = prepare_kept(
 		"INSERT INTO compmap.evidence_head (tenant_id, size, frontier) "
 		"SELECT $1, 0, '\\x'::bytea "
 		"WHERE $2 OR EXISTS (SELECT 1 FROM compmap.tenant t WHERE t.tenant_id = $1) "
 		"ON CONFLICT (tenant_id) DO NOTHING",
-		2, create_args);
+		2, create_args, CURSOR_OPT_GENERIC_PLAN);
+	/*
+	 * Custom: planned generically, leaf_index >= $2 looks like a third of
+	 * the log, and every transaction that appended read the whole table.
+	 */
 	plan_own_rows = prepare_kept(
 		"SELECT leaf_index, leaf_hash, subject_id, subject_seq FROM compmap.evidence "
 		"WHERE tenant_id = $1 AND leaf_index >= $2 ORDER BY leaf_index",
-		2, rows_args);
+		2, rows_args, CURSOR_OPT_CUSTOM_PLAN);
 	plan_head_update = prepare_kept(
 		"UPDATE compmap.evidence_head SET size = $2, frontier = $3, updated_at = pg_catalog.now() "
 		"WHERE tenant_id = $1",
-		3, upd_args);
+		3, upd_args, CURSOR_OPT_GENERIC_PLAN);
 	plan_nodes_insert = prepare_kept(
 		"INSERT INTO compmap.evidence_node (tenant_id, level, node_index, hash) "
 		"SELECT $1, u.l, u.i, u.h FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4)) AS u(l, i, h)",
-		4, node_args);
+		4, node_args, CURSOR_OPT_GENERIC_PLAN);
 }
 
 /*
