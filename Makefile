@@ -26,6 +26,7 @@ OBJS = \
 	src/finding_payload.o \
 	src/cvss.o \
 	src/crosswalk.o \
+	src/ingest_json.o \
 	src/ingest_sarif.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use

@@ -18,13 +18,11 @@
  * unexpected types: a field is read the way ->, ->> and #> read it (a
  * string where an object is expected yields NULL; ->> of a number, boolean
  * or container yields its JSON text; -> 0 of a scalar yields the scalar).
- * The regular expressions of the SQL are hand-written matchers here, each
- * exactly equivalent to its expression (see each one).  They work on bytes:
- * in every server encoding a byte below 0x80 is the ASCII character and
- * never part of a multibyte one, and every pattern looks only at ASCII.
- * The one class that depends on the locale, \s in the URL pattern, is
- * decided by PostgreSQL's regular expression engine whenever a URL runs
- * into a non-ASCII character and LC_CTYPE is not C.
+ * The readers and the generic string functions (title, CVE, CWE and URL
+ * extraction) are shared with map_trivy and map_grype in src/ingest_json.c;
+ * the SARIF-only regular expressions are hand-written matchers here, each
+ * exactly equivalent to its expression (see each one), on bytes as
+ * ingest_json.c explains.
  *
  * Memory: what a run contributes (scanner name, rules by id) lives in a
  * context reset after the run; each result's values are built in a context
@@ -50,48 +48,10 @@
 #include "utils/varlena.h"
 
 #include "compmap.h"
+#include "ingest_json.h"
 
-/* Columns of compmap.ingest_record. */
-enum
-{
-	COL_SCANNER,
-	COL_RULE_ID,
-	COL_TITLE,
-	COL_SCANNER_SEVERITY,
-	COL_CVSS_VECTOR,
-	COL_CVE_IDS,
-	COL_CWE_IDS,
-	COL_ASSET_KIND,
-	COL_ASSET_NAME,
-	COL_LOCATION,
-	COL_DESCRIPTION,
-	COL_REFERENCE_URLS,
-	COL_FP_LOCATION,
-	COL_FP_EXTRA,
-	COL_SKIP,
-	NUM_COLS
-};
-
-/* ingest_title: longer titles are cut to 199 characters and the ellipsis. */
-#define TITLE_MAX_CHARS 200
 /* Messages of one line up to this many characters are titles themselves. */
 #define MESSAGE_TITLE_MAX_CHARS 160
-
-/* A text value that may be SQL NULL (s == NULL); not NUL-terminated. */
-typedef struct Str
-{
-	const char *s;
-	int			len;
-} Str;
-
-static const Str NullStr = {NULL, 0};
-
-/* A jsonb value that may be missing (SQL NULL); JSON null is present. */
-typedef struct Jv
-{
-	bool		present;
-	JsonbValue	v;
-} Jv;
 
 /* One rule of the id index: the id as ->> reads it, and the rule. */
 typedef struct RuleEntry
@@ -113,269 +73,11 @@ typedef struct RunInfo
 	int			nrule_index;
 } RunInfo;
 
-/* Growable lists of strings and numbers for the identifier columns. */
-typedef struct StrItem
-{
-	Str			str;
-	int			seq;
-} StrItem;
-
-typedef struct StrList
-{
-	StrItem    *items;
-	int			n;
-	int			cap;
-} StrList;
-
-typedef struct Int64List
-{
-	int64	   *items;
-	int			n;
-	int			cap;
-} Int64List;
-
-/* Per-call state shared by the helpers. */
-typedef struct SarifState
-{
-	bool		ctype_is_c;
-	const char *ellipsis;		/* U+2026 in the database encoding */
-	int			ellipsis_len;
-} SarifState;
-
 
 /* ---------------------------------------------------------------------
- * Reading values as ->, ->>, -> n and #> do
+ * The SARIF mapping's own patterns
  * ---------------------------------------------------------------------
  */
-
-static inline bool
-jv_is_object(const Jv *j)
-{
-	return j->present && j->v.type == jbvBinary &&
-		JsonContainerIsObject(j->v.val.binary.data);
-}
-
-static inline bool
-jv_is_array(const Jv *j)
-{
-	return j->present && j->v.type == jbvBinary &&
-		JsonContainerIsArray(j->v.val.binary.data);
-}
-
-/* j -> 'key': missing unless j is an object with that key. */
-static Jv
-jv_get(const Jv *j, const char *key)
-{
-	Jv			r;
-
-	r.present = false;
-	if (jv_is_object(j) &&
-		getKeyJsonValueFromContainer(j->v.val.binary.data, key, strlen(key), &r.v) != NULL)
-		r.present = true;
-	return r;
-}
-
-/*
- * j -> n (n >= 0): the element of an array; a scalar, JSON null included,
- * acts as a one-element array (jsonb keeps a top-level scalar as one, and
- * jsonb_array_element() does not tell them apart).
- */
-static Jv
-jv_elem(const Jv *j, uint32 n)
-{
-	Jv			r;
-
-	r.present = false;
-	if (!j->present)
-		return r;
-	if (j->v.type == jbvBinary)
-	{
-		JsonbValue *e;
-
-		if (!JsonContainerIsArray(j->v.val.binary.data))
-			return r;
-		e = getIthJsonbValueFromContainer(j->v.val.binary.data, n);
-		if (e != NULL)
-		{
-			r.present = true;
-			r.v = *e;
-		}
-	}
-	else if (n == 0)
-		r = *j;
-	return r;
-}
-
-/*
- * One step of #> with a key: an object's member, or when the value is an
- * array and the key an integer, its element; nothing through a scalar.
- */
-static Jv
-jv_path_step(const Jv *j, const char *key)
-{
-	Jv			r;
-
-	r.present = false;
-	if (!j->present || j->v.type != jbvBinary)
-		return r;
-	if (JsonContainerIsObject(j->v.val.binary.data))
-		return jv_get(j, key);
-	else
-	{
-		char	   *end;
-		long		i;
-
-		errno = 0;
-		i = strtol(key, &end, 10);
-		if (end == key || *end != '\0' || errno != 0 || i < 0 || i > PG_INT32_MAX)
-			return r;			/* only the literal keys below reach here */
-		return jv_elem(j, (uint32) i);
-	}
-}
-
-/* ->> : text of a scalar or of a container, NULL for missing and null. */
-static Str
-jv_text(const Jv *j)
-{
-	Str			r = NullStr;
-
-	if (!j->present)
-		return r;
-	switch (j->v.type)
-	{
-		case jbvNull:
-			break;
-		case jbvString:
-			r.s = j->v.val.string.val;
-			r.len = j->v.val.string.len;
-			break;
-		case jbvNumeric:
-			r.s = DatumGetCString(DirectFunctionCall1(numeric_out,
-													  NumericGetDatum(j->v.val.numeric)));
-			r.len = strlen(r.s);
-			break;
-		case jbvBool:
-			r.s = j->v.val.boolean ? "true" : "false";
-			r.len = strlen(r.s);
-			break;
-		case jbvBinary:
-			r.s = JsonbToCString(NULL, j->v.val.binary.data, j->v.val.binary.len);
-			r.len = strlen(r.s);
-			break;
-		default:
-			elog(ERROR, "unexpected jsonb value type %d", (int) j->v.type);
-	}
-	return r;
-}
-
-/* Shorthands for chains of -> ending in ->>. */
-static Str
-get_text(const Jv *j, const char *key)
-{
-	Jv			v = jv_get(j, key);
-
-	return jv_text(&v);
-}
-
-static Str
-get2_text(const Jv *j, const char *k1, const char *k2)
-{
-	Jv			v = jv_get(j, k1);
-	Jv			w = jv_get(&v, k2);
-
-	return jv_text(&w);
-}
-
-static inline Str
-coalesce_str(Str a, Str b)
-{
-	return a.s != NULL ? a : b;
-}
-
-static inline Str
-cstr(const char *s)
-{
-	Str			r = {s, (int) strlen(s)};
-
-	return r;
-}
-
-static inline bool
-str_eq(Str a, const char *b)
-{
-	return a.s != NULL && a.len == (int) strlen(b) && memcmp(a.s, b, a.len) == 0;
-}
-
-static inline Datum
-str_datum(Str a)
-{
-	return PointerGetDatum(cstring_to_text_with_len(a.s, a.len));
-}
-
-/* Str concatenation in the current memory context. */
-static Str
-str_cat(int n, const Str *parts)
-{
-	int			len = 0;
-	char	   *buf;
-	Str			r;
-
-	for (int i = 0; i < n; i++)
-		len += parts[i].len;
-	buf = palloc(len + 1);
-	r.s = buf;
-	r.len = len;
-	for (int i = 0; i < n; i++)
-	{
-		memcpy(buf, parts[i].s, parts[i].len);
-		buf += parts[i].len;
-	}
-	*buf = '\0';
-	return r;
-}
-
-
-/* ---------------------------------------------------------------------
- * The string functions and patterns of the SQL
- * ---------------------------------------------------------------------
- */
-
-static inline bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline bool
-is_ascii_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline char
-ascii_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/*
- * btrim(s, chars) for a set of ASCII characters: bytes are enough, as the
- * bytes of a multibyte character are never ASCII.
- */
-static Str
-str_btrim(Str a, const char *set)
-{
-	if (a.s == NULL)
-		return a;
-	while (a.len > 0 && strchr(set, a.s[0]) != NULL && a.s[0] != '\0')
-	{
-		a.s++;
-		a.len--;
-	}
-	while (a.len > 0 && strchr(set, a.s[a.len - 1]) != NULL && a.s[a.len - 1] != '\0')
-		a.len--;
-	return a;
-}
 
 /* Does s contain "cwe" in any letter case (ILIKE '%cwe%', see below)? */
 static bool
@@ -397,41 +99,6 @@ static bool
 ilike_cwe(Str a)
 {
 	return a.s != NULL && a.len == 3 && contains_cwe_ci(a);
-}
-
-/*
- * ingest_title(): first line of the text trimmed of blanks, at most
- * TITLE_MAX_CHARS characters (longer ones: 199 and an ellipsis); NULL when
- * empty.  That is
- *   nullif(btrim(split_part(btrim(x, E' \t\r\n'), E'\n', 1)), '')
- * then the cut, which counts characters.
- */
-static Str
-title_of(SarifState *st, Str x)
-{
-	const char *nl;
-
-	x = str_btrim(x, " \t\r\n");
-	if (x.s == NULL)
-		return x;
-	nl = memchr(x.s, '\n', x.len);
-	if (nl != NULL)
-		x.len = nl - x.s;
-	x = str_btrim(x, " ");
-	if (x.len == 0)
-		return NullStr;
-	/* more than 200 characters needs more than 200 bytes */
-	if (x.len > TITLE_MAX_CHARS && pg_mbstrlen_with_len(x.s, x.len) > TITLE_MAX_CHARS)
-	{
-		Str			parts[2];
-
-		parts[0].s = x.s;
-		parts[0].len = pg_mbcharcliplen(x.s, x.len, TITLE_MAX_CHARS - 1);
-		parts[1].s = st->ellipsis;
-		parts[1].len = st->ellipsis_len;
-		return str_cat(2, parts);
-	}
-	return x;
 }
 
 /*
@@ -535,337 +202,6 @@ url_host_prefix(Str uri)
 	while (i < uri.len && uri.s[i] != '/' && uri.s[i] != '?' && uri.s[i] != '#')
 		i++;
 	return i;
-}
-
-/*
- * The CWE number of one candidate, or 0 for none:
- *   substring(lower(btrim(c)), '(?:^|cwe[-_/: ]*)0*([0-9]{1,9})$')::bigint
- * The match ends at the end of the text, so its digits are the text's
- * whole trailing run of digits (what precedes them, the start or a
- * separator or the e of cwe, is no digit).  The pattern matches when that
- * run is not empty, has at most nine digits after its leading zeros, and
- * is the whole text or follows "cwe" and any of - _ / : and space; lower()
- * can only make c, w and e of C, W and E, so the test is ASCII
- * case-insensitive.  The value of the run is the same whatever the split
- * between 0* and the group.
- */
-static int64
-cwe_number(Str c)
-{
-	int			end,
-				start,
-				sig;
-	int64		n = 0;
-
-	c = str_btrim(c, " ");
-	if (c.s == NULL)
-		return 0;
-	end = c.len;
-	start = end;
-	while (start > 0 && is_digit(c.s[start - 1]))
-		start--;
-	if (start == end)
-		return 0;
-	sig = start;
-	while (sig < end && c.s[sig] == '0')
-		sig++;
-	if (end - sig > 9)
-		return 0;
-	if (start > 0)
-	{
-		int			p = start;
-
-		while (p > 0 && strchr("-_/: ", c.s[p - 1]) != NULL)
-			p--;
-		if (p < 3 || ascii_lower(c.s[p - 3]) != 'c' || ascii_lower(c.s[p - 2]) != 'w' ||
-			ascii_lower(c.s[p - 1]) != 'e')
-			return 0;
-	}
-	for (int i = sig; i < end; i++)
-		n = n * 10 + (c.s[i] - '0');
-	return n;
-}
-
-static void
-strlist_add(StrList *l, Str s)
-{
-	if (l->n == l->cap)
-	{
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->items = l->items ? repalloc(l->items, l->cap * sizeof(StrItem))
-			: palloc(l->cap * sizeof(StrItem));
-	}
-	l->items[l->n].str = s;
-	l->items[l->n].seq = l->n;
-	l->n++;
-}
-
-static void
-int64list_add(Int64List *l, int64 v)
-{
-	if (l->n == l->cap)
-	{
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->items = l->items ? repalloc(l->items, l->cap * sizeof(int64))
-			: palloc(l->cap * sizeof(int64));
-	}
-	l->items[l->n++] = v;
-}
-
-/*
- * Every CVE id in a text, upper case:
- *   regexp_matches(c, '(?:^|[^A-Za-z0-9])(cve-[0-9]{4}-[0-9]{4,})(?![0-9])', 'gi')
- * A match starts at the text's start or at a character other than an ASCII
- * letter or digit (in any locale: the class is ASCII, and case-insensitive
- * matching adds only the other case of each ASCII letter); the second group
- * of digits must be the whole run of digits there, since a shorter one is
- * followed by a digit.  The search goes on after the match, where ^ no
- * longer matches.
- */
-static void
-find_cves(Str c, StrList *out)
-{
-	int			pos = 0;
-
-	if (c.s == NULL)
-		return;
-	while (pos < c.len)
-	{
-		int			p,
-					q;
-		bool		found = false;
-
-		/* the smallest start p >= pos; the id begins at q */
-		for (p = pos; p < c.len; p++)
-		{
-			if (p == 0 && ascii_lower(c.s[0]) == 'c')
-				q = 0;
-			else if (!is_ascii_alnum(c.s[p]))
-				q = p + 1;
-			else
-				continue;
-			/* "cve-" 4 digits "-" then 4 or more digits to the run's end */
-			if (c.len - q >= 13 &&
-				ascii_lower(c.s[q]) == 'c' && ascii_lower(c.s[q + 1]) == 'v' &&
-				ascii_lower(c.s[q + 2]) == 'e' && c.s[q + 3] == '-' &&
-				is_digit(c.s[q + 4]) && is_digit(c.s[q + 5]) &&
-				is_digit(c.s[q + 6]) && is_digit(c.s[q + 7]) && c.s[q + 8] == '-')
-			{
-				int			e = q + 9;
-
-				while (e < c.len && is_digit(c.s[e]))
-					e++;
-				if (e - (q + 9) >= 4)
-				{
-					char	   *id = palloc(e - q + 1);
-					Str			found_id = {id, e - q};
-
-					for (int i = 0; i < e - q; i++)
-						id[i] = pg_ascii_toupper((unsigned char) c.s[q + i]);
-					id[e - q] = '\0';
-					strlist_add(out, found_id);
-					pos = e;
-					found = true;
-					break;
-				}
-			}
-		}
-		if (!found)
-			break;
-	}
-}
-
-/*
- * The URLs of a text through PostgreSQL's regular expression engine, as
- * regexp_matches(x, '(https?://[^\s<>"]+)', 'g') finds them; used where
- * the locale decides what \s is.
- */
-static void
-find_urls_regex(Str x, StrList *out)
-{
-	static const char pattern[] = "(https?://[^\\s<>\"]+)";
-	text	   *re_text = cstring_to_text(pattern);
-	regex_t    *re = RE_compile_and_cache(re_text, REG_ADVANCED, DEFAULT_COLLATION_OID);
-	pg_wchar   *wide = palloc((x.len + 1) * sizeof(pg_wchar));
-	int			wlen = pg_mb2wchar_with_len(x.s, wide, x.len);
-	int			start = 0;
-	int			maxlen = pg_database_encoding_max_length();
-
-	while (start <= wlen)
-	{
-		regmatch_t	m[2];
-		int			rc;
-		int			n;
-		char	   *buf;
-
-		rc = pg_regexec(re, wide, wlen, start, NULL, 2, m, 0);
-		if (rc == REG_NOMATCH)
-			break;
-		if (rc != REG_OKAY)
-		{
-			char		msg[100];
-
-			pg_regerror(rc, re, msg, sizeof(msg));
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
-					 errmsg("regular expression failed: %s", msg)));
-		}
-		n = m[1].rm_eo - m[1].rm_so;
-		buf = palloc(n * maxlen + 1);
-		{
-			Str			url = {buf, pg_wchar2mb_with_len(wide + m[1].rm_so, buf, n)};
-
-			strlist_add(out, url);
-		}
-		start = m[0].rm_eo > m[0].rm_so ? m[0].rm_eo : m[0].rm_eo + 1;
-	}
-}
-
-/*
- * Every URL of a text, in order:
- *   regexp_matches(x, '(https?://[^\s<>"]+)', 'g')
- * A match is "http://" or "https://" (lower case) and the longest run of
- * at least one character that is not white space, <, > or ".  White space
- * is [[:space:]]: the ASCII blanks, and further characters where LC_CTYPE
- * is not C; a URL that reaches a non-ASCII character then goes to the
- * regular expression engine (the whole text, so that its matches are the
- * engine's).
- */
-static void
-find_urls(SarifState *st, Str x, StrList *out)
-{
-	int			pos = 0;
-	int			first = out->n;
-
-	if (x.s == NULL)
-		return;
-	while (pos + 8 <= x.len)
-	{
-		int			p,
-					b = -1,
-					e;
-
-		for (p = pos; p + 8 <= x.len; p++)
-		{
-			if (x.s[p] != 'h' || memcmp(x.s + p, "http", 4) != 0)
-				continue;
-			b = p + 4;
-			if (x.s[b] == 's')
-				b++;
-			if (x.len - b >= 4 && memcmp(x.s + b, "://", 3) == 0)
-			{
-				b += 3;
-				break;
-			}
-			b = -1;
-		}
-		if (b < 0)
-			break;
-		for (e = b; e < x.len; e++)
-		{
-			unsigned char ch = (unsigned char) x.s[e];
-
-			if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' ||
-				ch == '\f' || ch == '<' || ch == '>' || ch == '"')
-				break;
-			if (ch >= 0x80 && !st->ctype_is_c)
-			{
-				out->n = first;
-				find_urls_regex(x, out);
-				return;
-			}
-		}
-		if (e == b)
-		{
-			pos = p + 1;		/* nothing after "://": no match here */
-			continue;
-		}
-		{
-			Str			url = {x.s + p, e - p};
-
-			strlist_add(out, url);
-		}
-		pos = e;
-	}
-}
-
-static int
-cmp_str_bytes(Str a, Str b)
-{
-	int			r = memcmp(a.s, b.s, Min(a.len, b.len));
-
-	if (r != 0)
-		return r;
-	return (a.len > b.len) - (a.len < b.len);
-}
-
-/* For distinct: bytes, then order of appearance. */
-static int
-cmp_stritem_bytes_seq(const void *a, const void *b)
-{
-	const StrItem *x = a,
-			   *y = b;
-	int			r = cmp_str_bytes(x->str, y->str);
-
-	if (r != 0)
-		return r;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static int
-cmp_stritem_seq(const void *a, const void *b)
-{
-	const StrItem *x = a,
-			   *y = b;
-
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/* ORDER BY id: text in the database's default collation. */
-static int
-cmp_stritem_collated(const void *a, const void *b)
-{
-	const StrItem *x = a,
-			   *y = b;
-
-	return varstr_cmp(x->str.s, x->str.len, y->str.s, y->str.len, DEFAULT_COLLATION_OID);
-}
-
-static int
-cmp_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a,
-				y = *(const int64 *) b;
-
-	return (x > y) - (x < y);
-}
-
-/* Drops repeated strings (bytewise), keeping the first of each. */
-static void
-strlist_distinct(StrList *l)
-{
-	int			n = 0;
-
-	if (l->n < 2)
-		return;
-	qsort(l->items, l->n, sizeof(StrItem), cmp_stritem_bytes_seq);
-	for (int i = 0; i < l->n; i++)
-		if (n == 0 || cmp_str_bytes(l->items[n - 1].str, l->items[i].str) != 0)
-			l->items[n++] = l->items[i];
-	l->n = n;
-}
-
-static Datum
-strlist_array(StrList *l)
-{
-	Datum	   *d;
-
-	if (l->n == 0)
-		return PointerGetDatum(construct_empty_array(TEXTOID));
-	d = palloc(l->n * sizeof(Datum));
-	for (int i = 0; i < l->n; i++)
-		d[i] = str_datum(l->items[i].str);
-	return PointerGetDatum(construct_array(d, l->n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 
@@ -989,13 +325,6 @@ rule_by_id(const RunInfo *run, Str id)
 	return r;
 }
 
-/* The container of an array value, or NULL: the SQL's "if array else '[]'" */
-static JsonbContainer *
-array_or_null(const Jv *j)
-{
-	return jv_is_array(j) ? j->v.val.binary.data : NULL;
-}
-
 static void
 read_run(RunInfo *run, const Jv *runv)
 {
@@ -1116,35 +445,6 @@ cvss_vector(const Props *p)
 	return str_cat(lengthof(parts), parts);
 }
 
-/* jsonb_strip_nulls() of a value, pushed into a jsonb being built */
-static void
-push_stripped(JsonbParseState **state, JsonbValue *v)
-{
-	JsonbIterator *it;
-	JsonbIteratorToken tok;
-	JsonbValue	cur;
-
-	if (v->type != jbvBinary)
-	{
-		pushJsonbValue(state, WJB_VALUE, v);
-		return;
-	}
-	it = JsonbIteratorInit(v->val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &cur, false)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			JsonbValue	key = cur;
-
-			tok = JsonbIteratorNext(&it, &cur, false);
-			if (tok == WJB_VALUE && cur.type == jbvNull)
-				continue;
-			pushJsonbValue(state, WJB_KEY, &key);
-		}
-		pushJsonbValue(state, tok, (tok == WJB_VALUE || tok == WJB_ELEM) ? &cur : NULL);
-	}
-}
-
 /*
  * fp_extra: jsonb_strip_nulls(jsonb_build_object('fingerprints', given,
  * 'logical', logical)).
@@ -1183,23 +483,6 @@ fp_extra(const Jv *given_fp, Str logical)
 	return JsonbPGetDatum(JsonbValueToJsonb(res));
 }
 
-/* The elements of an array as text (jsonb_array_elements_text), into a list */
-static void
-array_texts(JsonbContainer *arr, StrList *out)
-{
-	uint32		n;
-
-	if (arr == NULL)
-		return;
-	n = JsonContainerSize(arr);
-	for (uint32 i = 0; i < n; i++)
-	{
-		Jv			e = {true, *getIthJsonbValueFromContainer(arr, i)};
-
-		strlist_add(out, jv_text(&e));
-	}
-}
-
 /* nullif(v, '{}') */
 static bool
 is_empty_object(const Jv *j)
@@ -1208,7 +491,7 @@ is_empty_object(const Jv *j)
 }
 
 static void
-map_result(SarifState *st, const RunInfo *run, const Jv *res, Datum *values, bool *nulls)
+map_result(IngestState *st, const RunInfo *run, const Jv *res, Datum *values, bool *nulls)
 {
 	Jv			res_rule = jv_get(res, "rule");
 	Str			res_rule_id = coalesce_str(get_text(res, "ruleId"), get_text(&res_rule, "id"));
@@ -1354,18 +637,18 @@ map_result(SarifState *st, const RunInfo *run, const Jv *res, Datum *values, boo
 		if (memchr(tm.s, '\n', tm.len) == NULL &&
 			(message.len <= MESSAGE_TITLE_MAX_CHARS ||
 			 pg_mbstrlen_with_len(message.s, message.len) <= MESSAGE_TITLE_MAX_CHARS))
-			title = title_of(st, message);
+			title = ingest_title_of(st, message);
 	}
 	if (title.s == NULL)
 	{
 		Jv			sd = jv_get(&rule, "shortDescription");
 
-		title = title_of(st, get_text(&sd, "text"));
+		title = ingest_title_of(st, get_text(&sd, "text"));
 	}
 	if (title.s == NULL)
-		title = title_of(st, get_text(&rule, "name"));
+		title = ingest_title_of(st, get_text(&rule, "name"));
 	if (title.s == NULL)
-		title = title_of(st, message);
+		title = ingest_title_of(st, message);
 	if (title.s == NULL)
 		title = coalesce_str(rid, cstr("SARIF result"));
 	values[COL_TITLE] = str_datum(title);
@@ -1413,11 +696,8 @@ map_result(SarifState *st, const RunInfo *run, const Jv *res, Datum *values, boo
 	}
 	array_texts(array_or_null(&tags), &cand);
 	for (int i = 0; i < cand.n; i++)
-		find_cves(cand.items[i].str, &cves);
-	strlist_distinct(&cves);
-	if (cves.n > 1)
-		qsort(cves.items, cves.n, sizeof(StrItem), cmp_stritem_collated);
-	values[COL_CVE_IDS] = strlist_array(&cves);
+		ingest_find_cves(cand.items[i].str, &cves);
+	values[COL_CVE_IDS] = ingest_cve_array(&cves);
 
 	/*
 	 * cwe_ids: taxa of a component named cwe (any case), rule relationships
@@ -1435,7 +715,7 @@ map_result(SarifState *st, const RunInfo *run, const Jv *res, Datum *values, boo
 			Jv			tc = jv_get(&x, "toolComponent");
 
 			if (ilike_cwe(get_text(&tc, "name")))
-				int64list_add(&cwes, cwe_number(get_text(&x, "id")));
+				int64list_add(&cwes, ingest_cwe_number(get_text(&x, "id")));
 		}
 	}
 	rels = jv_get(&rule, "relationships");
@@ -1451,32 +731,14 @@ map_result(SarifState *st, const RunInfo *run, const Jv *res, Datum *values, boo
 			Jv			tc = jv_get(&target, "toolComponent");
 
 			if (ilike_cwe(get_text(&tc, "name")))
-				int64list_add(&cwes, cwe_number(get_text(&target, "id")));
+				int64list_add(&cwes, ingest_cwe_number(get_text(&target, "id")));
 		}
 	}
 	/* the tags are the candidates after the first four */
 	for (int i = 4; i < cand.n; i++)
 		if (cand.items[i].str.s != NULL && contains_cwe_ci(cand.items[i].str))
-			int64list_add(&cwes, cwe_number(cand.items[i].str));
-	{
-		int			n = 0;
-		Datum	   *d;
-
-		if (cwes.n > 1)
-			qsort(cwes.items, cwes.n, sizeof(int64), cmp_int64);
-		d = palloc((cwes.n + 1) * sizeof(Datum));
-		for (int i = 0; i < cwes.n; i++)
-		{
-			char		buf[32];
-
-			if (cwes.items[i] <= 0 || (i > 0 && cwes.items[i] == cwes.items[i - 1]))
-				continue;
-			snprintf(buf, sizeof(buf), "CWE-" INT64_FORMAT, cwes.items[i]);
-			d[n++] = CStringGetTextDatum(buf);
-		}
-		values[COL_CWE_IDS] = PointerGetDatum(n == 0 ? construct_empty_array(TEXTOID)
-											  : construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-	}
+			int64list_add(&cwes, ingest_cwe_number(cand.items[i].str));
+	values[COL_CWE_IDS] = ingest_cwe_array(&cwes);
 
 	/* asset: package, repository, url host or file */
 	host_len = url_host_prefix(uri);
@@ -1538,20 +800,15 @@ map_result(SarifState *st, const RunInfo *run, const Jv *res, Datum *values, boo
 	}
 
 	/* reference_urls: helpUri, then properties.references */
-	find_urls(st, get_text(&rule, "helpUri"), &urls);
+	ingest_find_urls(st, get_text(&rule, "helpUri"), &urls);
 	{
 		StrList		ref_texts = {0};
 
 		array_texts(array_or_null(&refs), &ref_texts);
 		for (int i = 0; i < ref_texts.n; i++)
-			find_urls(st, ref_texts.items[i].str, &urls);
+			ingest_find_urls(st, ref_texts.items[i].str, &urls);
 	}
-	for (int i = 0; i < urls.n; i++)
-		urls.items[i].seq = i;
-	strlist_distinct(&urls);
-	if (urls.n > 1)
-		qsort(urls.items, urls.n, sizeof(StrItem), cmp_stritem_seq);
-	values[COL_REFERENCE_URLS] = strlist_array(&urls);
+	values[COL_REFERENCE_URLS] = ingest_url_array(&urls);
 
 	/* fp_location: uri:line, or just the uri when fingerprints are given */
 	{
@@ -1576,14 +833,13 @@ compmap_map_sarif(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	SarifState	st;
+	IngestState	st;
 	Jv			root,
 				runs;
 	uint32		nruns;
 	MemoryContext run_cxt,
 				row_cxt,
 				old;
-	char	   *ellipsis;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -1607,10 +863,7 @@ compmap_map_sarif(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot get array length of a non-array")));
 
-	st.ctype_is_c = lc_ctype_is_c(DEFAULT_COLLATION_OID);
-	ellipsis = pg_any_to_server("\xe2\x80\xa6", 3, PG_UTF8);
-	st.ellipsis = ellipsis;
-	st.ellipsis_len = strlen(ellipsis);
+	ingest_state_init(&st);
 
 	run_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_sarif run",
 									ALLOCSET_DEFAULT_SIZES);
