@@ -27,7 +27,8 @@ OBJS = \
 	src/cvss.o \
 	src/crosswalk.o \
 	src/ingest_json.o \
-	src/ingest_sarif.o
+	src/ingest_sarif.o \
+	src/ingest_trivy.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.

@@ -625,3 +625,56 @@ ingest_cwe_array(Int64List *cwes)
 	return PointerGetDatum(n == 0 ? construct_empty_array(TEXTOID)
 						   : construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
+
+/*
+ * concat_ws(sep, parts...): the parts that are not NULL joined by sep;
+ * never NULL (all parts NULL give the empty string).
+ */
+Str
+str_concat_ws(const char *sep, int n, const Str *parts)
+{
+	Str		   *use = palloc((2 * n + 1) * sizeof(Str));
+	int			k = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (parts[i].s == NULL)
+			continue;
+		if (k > 0)
+			use[k++] = cstr(sep);
+		use[k++] = parts[i];
+	}
+	if (k == 0)
+		return cstr("");
+	return str_cat(k, use);
+}
+
+/*
+ * jsonb_strip_nulls(jsonb_build_object(key, value, ...)) for text values:
+ * an object of the values that are not NULL, as JSON strings.
+ */
+Datum
+ingest_text_object(int n, const char *const *keys, const Str *values)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	k,
+				v,
+			   *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		if (values[i].s == NULL)
+			continue;
+		k.type = jbvString;
+		k.val.string.val = (char *) keys[i];
+		k.val.string.len = strlen(keys[i]);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		v.type = jbvString;
+		v.val.string.val = (char *) values[i].s;
+		v.val.string.len = values[i].len;
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(res));
+}

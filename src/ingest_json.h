@@ -94,6 +94,7 @@ extern void array_texts(JsonbContainer *arr, StrList *out);
 /* Strings and lists */
 extern Str	str_cat(int n, const Str *parts);
 extern Str	str_btrim(Str a, const char *set);
+extern Str	str_concat_ws(const char *sep, int n, const Str *parts);
 extern int	cmp_str_bytes(Str a, Str b);
 extern void strlist_add(StrList *l, Str s);
 extern void int64list_add(Int64List *l, int64 v);
@@ -112,6 +113,7 @@ extern Datum ingest_cwe_array(Int64List *cwes);
 
 /* jsonb building */
 extern void push_stripped(JsonbParseState **state, JsonbValue *v);
+extern Datum ingest_text_object(int n, const char *const *keys, const Str *values);
 
 
 /* Small readers and string tests, inline for the per-result paths. */

@@ -357,7 +357,12 @@ COMMENT ON FUNCTION @extschema@.map_sarif(jsonb) IS 'Maps every result of every 
 
 -- Trivy JSON (SchemaVersion 2): vulnerabilities, misconfigurations and
 -- secrets of every Result; licences are not findings.
-CREATE FUNCTION @extschema@.map_trivy(document jsonb) RETURNS SETOF @extschema@.ingest_record
+--
+-- compmap.map_trivy() is this function in C (src/ingest_trivy.c); this SQL
+-- version is kept as its reference, the definition
+-- test/scripts/trivy_grype_reference.sh compares it with, row by row.  A
+-- change to the mapping goes into both.
+CREATE FUNCTION @extschema@.map_trivy_reference(document jsonb) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -422,6 +427,15 @@ SELECT 'trivy',
   FROM items, artifact
  ORDER BY r_no, class, i_no
 $$;
+COMMENT ON FUNCTION @extschema@.map_trivy_reference(jsonb) IS 'The SQL definition of compmap.map_trivy(), slow; kept as the reference the C function is tested against.';
+
+-- The function ingest calls; the SET clause costs nothing (one call per
+-- document) and keeps the rule that every compmap function pins
+-- search_path.
+CREATE FUNCTION @extschema@.map_trivy(document jsonb) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_trivy'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_trivy(jsonb) IS 'Maps the vulnerabilities, misconfigurations and secrets of a Trivy JSON report (SchemaVersion 2) to compmap.ingest_record (docs/ingest.md, Trivy).';
 
 -- Grype JSON: one record per match.

@@ -153,6 +153,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.map_sarif(jsonb),
     @extschema@.map_sarif_reference(jsonb),
     @extschema@.map_trivy(jsonb),
+    @extschema@.map_trivy_reference(jsonb),
     @extschema@.map_grype(jsonb),
     @extschema@.map_openvas(xml),
     @extschema@.map_nessus(xml),
