@@ -27,6 +27,7 @@ OBJS = \
 	src/cvss.o \
 	src/crosswalk.o \
 	src/ingest_json.o \
+	src/ingest_grype.o \
 	src/ingest_sarif.o \
 	src/ingest_trivy.o
 

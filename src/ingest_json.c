@@ -626,6 +626,17 @@ ingest_cwe_array(Int64List *cwes)
 						   : construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+/* a || b: NULL when either is */
+Str
+str_cat2(Str a, Str b)
+{
+	Str			parts[2] = {a, b};
+
+	if (a.s == NULL || b.s == NULL)
+		return NullStr;
+	return str_cat(2, parts);
+}
+
 /*
  * concat_ws(sep, parts...): the parts that are not NULL joined by sep;
  * never NULL (all parts NULL give the empty string).

@@ -94,6 +94,7 @@ extern void array_texts(JsonbContainer *arr, StrList *out);
 /* Strings and lists */
 extern Str	str_cat(int n, const Str *parts);
 extern Str	str_btrim(Str a, const char *set);
+extern Str	str_cat2(Str a, Str b);
 extern Str	str_concat_ws(const char *sep, int n, const Str *parts);
 extern int	cmp_str_bytes(Str a, Str b);
 extern void strlist_add(StrList *l, Str s);
@@ -237,6 +238,16 @@ static inline char
 ascii_lower(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* A text column's value, or its null flag for a NULL */
+static inline void
+set_text(Datum *values, bool *nulls, int col, Str s)
+{
+	if (s.s != NULL)
+		values[col] = str_datum(s);
+	else
+		nulls[col] = true;
 }
 
 /* The container of an array value, or NULL: the SQL's "if array else '[]'" */

@@ -139,31 +139,11 @@ status_is_pass(Str status)
 	return VARSIZE_ANY_EXHDR(up) == 4 && memcmp(VARDATA_ANY(up), "PASS", 4) == 0;
 }
 
-/* a || b, NULL when either is */
-static Str
-cat2(Str a, Str b)
-{
-	Str			parts[2] = {a, b};
-
-	if (a.s == NULL || b.s == NULL)
-		return NullStr;
-	return str_cat(2, parts);
-}
-
 /* coalesce(prefix || value, ''): the suffix the SQL appends when present */
 static Str
 opt_suffix(const char *prefix, Str value)
 {
-	return value.s != NULL ? cat2(cstr(prefix), value) : cstr("");
-}
-
-static inline void
-set_text(Datum *values, bool *nulls, int col, Str s)
-{
-	if (s.s != NULL)
-		values[col] = str_datum(s);
-	else
-		nulls[col] = true;
+	return value.s != NULL ? str_cat2(cstr(prefix), value) : cstr("");
 }
 
 /* reference_urls: PrimaryURL, then References, for every class */
@@ -218,15 +198,15 @@ map_vulnerability(IngestState *st, Str target, const Jv *item, Datum *values, bo
 	}
 
 	/* target || coalesce(' ' || PkgPath, '') */
-	set_text(values, nulls, COL_LOCATION, cat2(target, opt_suffix(" ", pkg_path)));
+	set_text(values, nulls, COL_LOCATION, str_cat2(target, opt_suffix(" ", pkg_path)));
 
 	/* coalesce(PkgID, PkgName || '@' || InstalledVersion) */
-	package = coalesce_str(get_text(item, "PkgID"), cat2(cat2(pkg_name, cstr("@")), installed));
+	package = coalesce_str(get_text(item, "PkgID"), str_cat2(str_cat2(pkg_name, cstr("@")), installed));
 	{
 		Str			parts[3] = {
 			get_text(item, "Description"),
-			cat2(cstr("Package: "), package),
-			cat2(cstr("Fixed in: "), get_text(item, "FixedVersion"))
+			str_cat2(cstr("Package: "), package),
+			str_cat2(cstr("Fixed in: "), get_text(item, "FixedVersion"))
 		};
 
 		values[COL_DESCRIPTION] = str_datum(str_concat_ws("\n\n", 3, parts));
@@ -255,12 +235,12 @@ map_misconfiguration(IngestState *st, Str target, const Jv *item, Datum *values,
 	values[COL_CVE_IDS] = PointerGetDatum(construct_empty_array(TEXTOID));
 	values[COL_CWE_IDS] = PointerGetDatum(construct_empty_array(TEXTOID));
 	set_text(values, nulls, COL_LOCATION,
-			 cat2(target, opt_suffix(":", get_text(&cause, "StartLine"))));
+			 str_cat2(target, opt_suffix(":", get_text(&cause, "StartLine"))));
 	{
 		Str			parts[3] = {
 			get_text(item, "Description"),
 			get_text(item, "Message"),
-			cat2(cstr("Resolution: "), get_text(item, "Resolution"))
+			str_cat2(cstr("Resolution: "), get_text(item, "Resolution"))
 		};
 
 		values[COL_DESCRIPTION] = str_datum(str_concat_ws("\n\n", 3, parts));
@@ -289,11 +269,11 @@ map_secret(IngestState *st, Str target, const Jv *item, Datum *values, bool *nul
 	nulls[COL_CVSS_VECTOR] = true;
 	values[COL_CVE_IDS] = PointerGetDatum(construct_empty_array(TEXTOID));
 	values[COL_CWE_IDS] = PointerGetDatum(construct_empty_array(TEXTOID));
-	location = cat2(target, opt_suffix(":", get_text(item, "StartLine")));
+	location = str_cat2(target, opt_suffix(":", get_text(item, "StartLine")));
 	set_text(values, nulls, COL_LOCATION, location);
 	{
 		/* 'Secret of category ' || Category || ' (rule ' || RuleID || ')' */
-		Str			d = cat2(cat2(cat2(cat2(cstr("Secret of category "), category), cstr(" (rule ")), rule), cstr(")"));
+		Str			d = str_cat2(str_cat2(str_cat2(str_cat2(cstr("Secret of category "), category), cstr(" (rule ")), rule), cstr(")"));
 
 		values[COL_DESCRIPTION] = str_datum(str_concat_ws("\n\n", 1, &d));
 	}

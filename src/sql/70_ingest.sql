@@ -439,7 +439,12 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_trivy(jsonb) IS 'Maps the vulnerabilities, misconfigurations and secrets of a Trivy JSON report (SchemaVersion 2) to compmap.ingest_record (docs/ingest.md, Trivy).';
 
 -- Grype JSON: one record per match.
-CREATE FUNCTION @extschema@.map_grype(document jsonb) RETURNS SETOF @extschema@.ingest_record
+--
+-- compmap.map_grype() is this function in C (src/ingest_grype.c); this SQL
+-- version is kept as its reference, the definition
+-- test/scripts/trivy_grype_reference.sh compares it with, row by row.  A
+-- change to the mapping goes into both.
+CREATE FUNCTION @extschema@.map_grype_reference(document jsonb) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -482,6 +487,13 @@ SELECT 'grype',
        LATERAL (SELECT m->'vulnerability' AS v, m->'artifact' AS a) AS va
  ORDER BY m_no
 $$;
+COMMENT ON FUNCTION @extschema@.map_grype_reference(jsonb) IS 'The SQL definition of compmap.map_grype(), slow; kept as the reference the C function is tested against.';
+
+-- The function ingest calls (the SET clause as for map_trivy).
+CREATE FUNCTION @extschema@.map_grype(document jsonb) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_grype'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_grype(jsonb) IS 'Maps the matches of a Grype JSON report to compmap.ingest_record (docs/ingest.md, Grype).';
 
 -- OpenVAS / Greenbone GMP XML report: <result> elements under <results>.

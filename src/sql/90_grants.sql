@@ -155,6 +155,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.map_trivy(jsonb),
     @extschema@.map_trivy_reference(jsonb),
     @extschema@.map_grype(jsonb),
+    @extschema@.map_grype_reference(jsonb),
     @extschema@.map_openvas(xml),
     @extschema@.map_nessus(xml),
     @extschema@.map_zap(jsonb),
