@@ -77,6 +77,19 @@ extern bool compmap_consistency_check(pg_uuid_t *tenant, uint64 size1, uint64 si
 /* cvss.c */
 extern PGDLLEXPORT Datum compmap_cvss_severity(PG_FUNCTION_ARGS);
 
+/* ingest_sarif.c: SARIF results mapped to ingest_record rows */
+typedef struct SarifMapper SarifMapper;
+struct ReturnSetInfo;
+extern SarifMapper *sarif_mapper_create(struct ReturnSetInfo *rsinfo);
+extern void sarif_mapper_start_run(SarifMapper *m, const JsonbValue *tool,
+								   const JsonbValue *artifacts, const JsonbValue *vcp);
+extern void sarif_mapper_put_result(SarifMapper *m, const JsonbValue *result);
+extern void sarif_mapper_end_run(SarifMapper *m);
+extern void sarif_mapper_discard_rows(SarifMapper *m);
+extern void sarif_mapper_destroy(SarifMapper *m);
+extern Datum sarif_scanner_name(const JsonbValue *tool);
+extern void sarif_check_runs_array(bool is_container, bool is_array);
+
 /* helpers for bytea / hash arguments */
 extern bytea *compmap_hash_to_bytea(const uint8 *hash);
 extern void compmap_bytea_to_hash(bytea *b, uint8 *out, const char *what);

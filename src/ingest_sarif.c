@@ -24,10 +24,16 @@
  * exactly equivalent to its expression (see each one), on bytes as
  * ingest_json.c explains.
  *
+ * The mapping is a SarifMapper (declared in compmap.h): a run is started
+ * from its tool, artifacts and versionControlProvenance members, then each
+ * of its results is put as one JSON value.  map_sarif(jsonb) feeds it from
+ * the binary jsonb of the whole log; ingest_sarif_stream.c feeds it from the
+ * document's text without ever building that jsonb.
+ *
  * Memory: what a run contributes (scanner name, rules by id) lives in a
  * context reset after the run; each result's values are built in a context
  * reset after its row went into the tuplestore.  Both are children of the
- * caller's context and deleted at the end.
+ * context the mapper was created in and deleted with it.
  *
  *-------------------------------------------------------------------------
  */
@@ -325,27 +331,38 @@ rule_by_id(const RunInfo *run, Str id)
 	return r;
 }
 
-static void
-read_run(RunInfo *run, const Jv *runv)
+/* lower(coalesce(nullif(btrim(tool #>> '{driver,name}'), ''), 'sarif')) */
+static Datum
+scanner_name(const Jv *tool)
 {
-	Jv			tool = jv_path_step(runv, "tool");
-	Jv			driver = jv_path_step(&tool, "driver");
+	Jv			driver = jv_path_step(tool, "driver");
 	Jv			name = jv_path_step(&driver, "name");
-	Jv			rules = jv_path_step(&driver, "rules");
-	Jv			extensions = jv_path_step(&tool, "extensions");
-	Jv			vcp = jv_path_step(runv, "versionControlProvenance");
-	Jv			vcp0 = jv_path_step(&vcp, "0");
-	Jv			repo = jv_path_step(&vcp0, "repositoryUri");
 	Str			scanner = str_btrim(jv_text(&name), " ");
 
-	/* lower(coalesce(nullif(btrim(name), ''), 'sarif')) */
 	if (scanner.s == NULL || scanner.len == 0)
 		scanner = cstr("sarif");
-	run->scanner = DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID, str_datum(scanner));
+	return DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID, str_datum(scanner));
+}
+
+/*
+ * The run's part of every result: the scanner name, rules and extensions,
+ * artifacts and repository, from the run's tool, artifacts and
+ * versionControlProvenance members (each missing or any JSON value).
+ */
+static void
+read_run(RunInfo *run, const Jv *tool, const Jv *artifacts, const Jv *vcp)
+{
+	Jv			driver = jv_path_step(tool, "driver");
+	Jv			rules = jv_path_step(&driver, "rules");
+	Jv			extensions = jv_path_step(tool, "extensions");
+	Jv			vcp0 = jv_path_step(vcp, "0");
+	Jv			repo = jv_path_step(&vcp0, "repositoryUri");
+
+	run->scanner = scanner_name(tool);
 	run->repository = jv_text(&repo);
 	if (run->repository.s != NULL && run->repository.len == 0)
 		run->repository = NullStr;
-	run->artifacts = jv_path_step(runv, "artifacts");
+	run->artifacts = *artifacts;
 	run->rules = array_or_null(&rules);
 	run->extensions = array_or_null(&extensions);
 	build_rule_index(run);
@@ -824,6 +841,127 @@ map_result(IngestState *st, const RunInfo *run, const Jv *res, Datum *values, bo
 }
 
 
+/* ---------------------------------------------------------------------
+ * The mapper: runs and results in, rows of ingest_record out
+ * ---------------------------------------------------------------------
+ */
+
+struct SarifMapper
+{
+	IngestState st;
+	ReturnSetInfo *rsinfo;
+	RunInfo		run;
+	bool		in_run;
+	MemoryContext run_cxt;		/* the run's rule index; reset by end_run */
+	MemoryContext row_cxt;		/* one result's values; reset per row */
+};
+
+static inline Jv
+jv_of(const JsonbValue *v)
+{
+	Jv			r;
+
+	r.present = v != NULL;
+	if (v != NULL)
+		r.v = *v;
+	return r;
+}
+
+/*
+ * A mapper that puts its rows into the tuplestore of rsinfo (set up by
+ * InitMaterializedSRF); its memory is a child of the current context.
+ */
+SarifMapper *
+sarif_mapper_create(ReturnSetInfo *rsinfo)
+{
+	SarifMapper *m = palloc0(sizeof(SarifMapper));
+
+	m->rsinfo = rsinfo;
+	ingest_state_init(&m->st);
+	m->run_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_sarif run",
+									   ALLOCSET_DEFAULT_SIZES);
+	m->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_sarif result",
+									   ALLOCSET_DEFAULT_SIZES);
+	return m;
+}
+
+/*
+ * Starts a run from its tool, artifacts and versionControlProvenance
+ * members (NULL when missing).  The values must stay valid until
+ * sarif_mapper_end_run().
+ */
+void
+sarif_mapper_start_run(SarifMapper *m, const JsonbValue *tool,
+					   const JsonbValue *artifacts, const JsonbValue *vcp)
+{
+	Jv			t = jv_of(tool),
+				a = jv_of(artifacts),
+				v = jv_of(vcp);
+	MemoryContext old;
+
+	if (m->in_run)
+		sarif_mapper_end_run(m);
+	old = MemoryContextSwitchTo(m->run_cxt);
+	memset(&m->run, 0, sizeof(m->run));
+	read_run(&m->run, &t, &a, &v);
+	MemoryContextSwitchTo(old);
+	m->in_run = true;
+}
+
+/* Maps one result of the current run (any JSON value) into a row. */
+void
+sarif_mapper_put_result(SarifMapper *m, const JsonbValue *result)
+{
+	Datum		values[NUM_COLS];
+	bool		nulls[NUM_COLS];
+	Jv			res = jv_of(result);
+	MemoryContext old;
+
+	Assert(m->in_run);
+	CHECK_FOR_INTERRUPTS();
+	old = MemoryContextSwitchTo(m->row_cxt);
+	memset(nulls, 0, sizeof(nulls));
+	map_result(&m->st, &m->run, &res, values, nulls);
+	tuplestore_putvalues(m->rsinfo->setResult, m->rsinfo->setDesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(m->row_cxt);
+}
+
+void
+sarif_mapper_end_run(SarifMapper *m)
+{
+	MemoryContextReset(m->run_cxt);
+	m->in_run = false;
+}
+
+/* Drops the rows put so far (the log's runs member turned out to repeat). */
+void
+sarif_mapper_discard_rows(SarifMapper *m)
+{
+	tuplestore_clear(m->rsinfo->setResult);
+}
+
+void
+sarif_mapper_destroy(SarifMapper *m)
+{
+	MemoryContextDelete(m->row_cxt);
+	MemoryContextDelete(m->run_cxt);
+	pfree(m);
+}
+
+/*
+ * The scanner a run names, from its tool member (NULL when missing):
+ * lower(coalesce(nullif(btrim(tool #>> '{driver,name}'), ''), 'sarif')).
+ */
+Datum
+sarif_scanner_name(const JsonbValue *tool)
+{
+	Jv			t = jv_of(tool);
+
+	return scanner_name(&t);
+}
+
+
 /*
  * compmap.map_sarif(document jsonb) RETURNS SETOF compmap.ingest_record
  */
@@ -833,13 +971,10 @@ compmap_map_sarif(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	IngestState	st;
+	SarifMapper *m;
 	Jv			root,
 				runs;
 	uint32		nruns;
-	MemoryContext run_cxt,
-				row_cxt,
-				old;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -853,59 +988,50 @@ compmap_map_sarif(PG_FUNCTION_ARGS)
 	runs = jv_get(&root, "runs");
 	if (!runs.present)
 		return (Datum) 0;
-	/* as jsonb_array_length(document->'runs') fails */
-	if (runs.v.type != jbvBinary)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot get array length of a scalar")));
-	if (!JsonContainerIsArray(runs.v.val.binary.data))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot get array length of a non-array")));
+	sarif_check_runs_array(runs.v.type == jbvBinary,
+						   runs.v.type == jbvBinary && JsonContainerIsArray(runs.v.val.binary.data));
 
-	ingest_state_init(&st);
-
-	run_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_sarif run",
-									ALLOCSET_DEFAULT_SIZES);
-	row_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_sarif result",
-									ALLOCSET_DEFAULT_SIZES);
+	m = sarif_mapper_create(rsinfo);
 	nruns = JsonContainerSize(runs.v.val.binary.data);
 	for (uint32 k = 0; k < nruns; k++)
 	{
-		RunInfo		run;
-		Jv			runv,
-					results;
-		JsonbContainer *rc;
-		uint32		nresults;
+		Jv			runv = jv_elem(&runs, k),
+					tool = jv_path_step(&runv, "tool"),
+					artifacts = jv_path_step(&runv, "artifacts"),
+					vcp = jv_path_step(&runv, "versionControlProvenance"),
+					results = jv_path_step(&runv, "results");
+		JsonbContainer *rc = array_or_null(&results);
+		uint32		nresults = rc != NULL ? JsonContainerSize(rc) : 0;
 
-		old = MemoryContextSwitchTo(run_cxt);
-		runv = jv_elem(&runs, k);
-		memset(&run, 0, sizeof(run));
-		read_run(&run, &runv);
-		results = jv_path_step(&runv, "results");
-		rc = array_or_null(&results);
-		nresults = rc != NULL ? JsonContainerSize(rc) : 0;
-		MemoryContextSwitchTo(old);
-
+		sarif_mapper_start_run(m, tool.present ? &tool.v : NULL,
+							   artifacts.present ? &artifacts.v : NULL,
+							   vcp.present ? &vcp.v : NULL);
 		for (uint32 i = 0; i < nresults; i++)
 		{
-			Datum		values[NUM_COLS];
-			bool		nulls[NUM_COLS];
-			Jv			res;
+			JsonbValue *res = getIthJsonbValueFromContainer(rc, i);
 
-			CHECK_FOR_INTERRUPTS();
-			old = MemoryContextSwitchTo(row_cxt);
-			memset(nulls, 0, sizeof(nulls));
-			res.present = true;
-			res.v = *getIthJsonbValueFromContainer(rc, i);
-			map_result(&st, &run, &res, values, nulls);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(row_cxt);
+			sarif_mapper_put_result(m, res);
+			pfree(res);
 		}
-		MemoryContextReset(run_cxt);
+		sarif_mapper_end_run(m);
 	}
-	MemoryContextDelete(row_cxt);
-	MemoryContextDelete(run_cxt);
+	sarif_mapper_destroy(m);
 	return (Datum) 0;
+}
+
+/*
+ * The errors of jsonb_array_length(document->'runs') for a runs member
+ * that is not an array: a scalar (null included) or an object.
+ */
+void
+sarif_check_runs_array(bool is_container, bool is_array)
+{
+	if (!is_container)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot get array length of a scalar")));
+	if (!is_array)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot get array length of a non-array")));
 }
