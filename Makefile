@@ -29,6 +29,7 @@ OBJS = \
 	src/ingest_json.o \
 	src/ingest_grype.o \
 	src/ingest_sarif.o \
+	src/ingest_sarif_stream.o \
 	src/ingest_trivy.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use

@@ -355,6 +355,27 @@ LANGUAGE C STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_sarif(jsonb) IS 'Maps every result of every run of a SARIF 2.1.0 log to compmap.ingest_record (docs/ingest.md, SARIF).';
 
+-- SARIF read from the document's text (src/ingest_sarif_stream.c): the rows
+-- of map_sarif(document::jsonb) without the jsonb of the whole log, which
+-- took about 20 times the document's size in memory while it was built.
+-- Each result is built as a jsonb of its own and mapped by the code of
+-- map_sarif; the errors are those of document::jsonb.  ingest uses it.
+CREATE FUNCTION @extschema@.map_sarif_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_sarif_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_sarif_text(text) IS 'The rows of compmap.map_sarif(document::jsonb), read from the text without building the jsonb of the whole log (docs/ingest.md, Size limit and memory).';
+
+-- What ingest_parse needs of a JSON object before it builds anything: one
+-- pass that builds no result (src/ingest_sarif_stream.c).
+CREATE FUNCTION @extschema@.sarif_scan(document text, label text,
+                                       OUT json_type text, OUT is_sarif boolean, OUT version text,
+                                       OUT runs_type text, OUT scanners text[])
+AS 'MODULE_PATHNAME', 'compmap_sarif_scan'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.sarif_scan(text, text) IS 'One pass over a JSON document: its jsonb_typeof, whether ingest_json_format() calls it sarif, version ->> text, jsonb_typeof of runs, and the scanner name of every run; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
+
 -- Trivy JSON (SchemaVersion 2): vulnerabilities, misconfigurations and
 -- secrets of every Result; licences are not findings.
 --
@@ -801,7 +822,8 @@ COMMENT ON FUNCTION @extschema@.ingest_json_format(jsonb) IS 'The scanner format
 -- checks the shape the mapping needs.  Raises 22P02 for malformed input and
 -- 22023 for a document that is well-formed but not what the format needs.
 CREATE FUNCTION @extschema@.ingest_parse(document text, format text,
-                                         OUT format_name text, OUT parsed_json jsonb, OUT parsed_xml xml)
+                                         OUT format_name text, OUT parsed_json jsonb, OUT parsed_xml xml,
+                                         OUT sarif_scanners text[])
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -812,6 +834,8 @@ DECLARE
     root text;
     expected text;
     v text;
+    scan record;
+    scanned boolean := false;
 BEGIN
     IF fmt NOT IN ('auto', 'sarif', 'trivy', 'grype', 'openvas', 'nessus', 'zap', 'nuclei') THEN
         RAISE EXCEPTION 'unknown scanner format "%"', format
@@ -837,6 +861,18 @@ BEGIN
         ELSIF head ~ '^\{\s*"(template-id|templateID|template)"\s*:' THEN
             fmt := 'nuclei';
         ELSIF head LIKE '{%' OR head LIKE '[%' THEN
+            -- An object is read once without building its jsonb: a SARIF
+            -- log is mapped from the text (map_sarif_text); only the other
+            -- formats are parsed into jsonb.
+            IF head LIKE '{%' THEN
+                scan := @extschema@.sarif_scan(doc, 'JSON');
+                scanned := true;
+                IF scan.is_sarif THEN
+                    fmt := 'sarif';
+                END IF;
+            END IF;
+        END IF;
+        IF fmt = 'auto' AND (head LIKE '{%' OR head LIKE '[%') THEN
             parsed_json := @extschema@.ingest_parse_json(doc, 'JSON');
             fmt := @extschema@.ingest_json_format(parsed_json);
             IF fmt IS NULL THEN
@@ -851,7 +887,7 @@ BEGIN
             IF fmt = 'nuclei' AND pg_catalog.jsonb_typeof(parsed_json) = 'object' THEN
                 parsed_json := pg_catalog.jsonb_build_array(parsed_json);
             END IF;
-        ELSE
+        ELSIF fmt = 'auto' THEN
             RAISE EXCEPTION 'cannot detect the scanner format: the document is not JSON, JSON lines or XML'
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = pg_catalog.format('It starts with %L.', pg_catalog.left(head, 20)),
@@ -888,6 +924,28 @@ BEGIN
         IF parsed_json IS NULL THEN
             parsed_json := @extschema@.ingest_parse_jsonl(doc, fmt);
         END IF;
+    ELSIF fmt = 'sarif' THEN
+        -- No jsonb of the log: the checks and the scanners come from one
+        -- pass over the text, the rows from map_sarif_text.
+        IF NOT scanned THEN
+            scan := @extschema@.sarif_scan(doc, fmt);
+        END IF;
+        IF scan.json_type <> 'object' THEN
+            RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, scan.json_type
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v := scan.version;
+        IF v IS DISTINCT FROM '2.1.0' THEN
+            RAISE EXCEPTION 'unsupported SARIF version %', coalesce('"' || v || '"', '(none)')
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The element $.version must be "2.1.0".',
+                      HINT = 'compmap reads SARIF 2.1.0 logs; convert older logs with the SARIF multitool.';
+        END IF;
+        IF scan.runs_type IS DISTINCT FROM 'array' THEN
+            RAISE EXCEPTION 'sarif document has no runs array'
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.runs.';
+        END IF;
+        sarif_scanners := scan.scanners;
     ELSE
         IF parsed_json IS NULL THEN
             parsed_json := @extschema@.ingest_parse_json(doc, fmt);
@@ -897,19 +955,6 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         CASE fmt
-        WHEN 'sarif' THEN
-            v := parsed_json->>'version';
-            IF v IS DISTINCT FROM '2.1.0' THEN
-                RAISE EXCEPTION 'unsupported SARIF version %', coalesce('"' || v || '"', '(none)')
-                    USING ERRCODE = 'invalid_parameter_value',
-                          DETAIL = 'The element $.version must be "2.1.0".',
-                          HINT = 'compmap reads SARIF 2.1.0 logs; convert older logs with the SARIF multitool.';
-            END IF;
-            -- (jsonb_typeof(parsed_json->'runs') would copy the whole log)
-            IF pg_catalog.jsonb_path_query_first(parsed_json, '$.runs.type()') #>> '{}' IS DISTINCT FROM 'array' THEN
-                RAISE EXCEPTION 'sarif document has no runs array'
-                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.runs.';
-            END IF;
         WHEN 'trivy' THEN
             IF parsed_json ? 'SchemaVersion' AND parsed_json->>'SchemaVersion' IS DISTINCT FROM '2' THEN
                 RAISE EXCEPTION 'unsupported Trivy SchemaVersion %', parsed_json->'SchemaVersion'
@@ -1021,12 +1066,9 @@ BEGIN
     END IF;
     parsed := @extschema@.ingest_parse(ingest_document.document, ingest_document.format);
     digest := pg_catalog.sha256(pg_catalog.textsend(ingest_document.document));
-    -- (path operators: parsed_json->'runs' would copy the whole log)
+    -- (for SARIF every run's lower-cased driver name, read by ingest_parse)
     scanners := CASE WHEN parsed.format_name = 'sarif'
-                     THEN ARRAY(SELECT DISTINCT pg_catalog.lower(coalesce(nullif(pg_catalog.btrim(
-                                           parsed.parsed_json #>> ARRAY['runs', i::text, 'tool', 'driver', 'name']), ''), 'sarif'))
-                                  FROM pg_catalog.generate_series(0, (pg_catalog.jsonb_path_query_first(parsed.parsed_json, '$.runs.size()'))::int - 1) AS i
-                                 ORDER BY 1)
+                     THEN ARRAY(SELECT DISTINCT s FROM pg_catalog.unnest(parsed.sarif_scanners) AS s ORDER BY 1)
                      ELSE ARRAY[parsed.format_name] END;
 
     -- One ingest per tenant at a time: two ingests of the same scope must
@@ -1061,8 +1103,10 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF straight from map_sarif (ingest_map's RETURN QUERY would hold
-    -- every mapped row once more); the fingerprint is
+    -- SARIF straight from the text by map_sarif_text (no jsonb of the
+    -- whole log; ingest_map's RETURN QUERY would hold every mapped row once
+    -- more, and the CASE keeps it from reading other formats); the
+    -- fingerprint is
     -- compmap.finding_fingerprint() of the result's fields, with the source
     -- label as "scope" in extra.
     INSERT INTO pg_temp.compmap_ingest_rows (ord, scanner, rule_id, title, scanner_severity, cvss_vector, cve_ids, cwe_ids,
@@ -1073,7 +1117,10 @@ BEGIN
            m.location, m.description, coalesce(m.reference_urls, '{}'), coalesce(m.skip, false),
            @extschema@.finding_fingerprint(m.scanner, m.rule_id, CASE WHEN m.asset_name <> '' THEN m.asset_kind END,
                                            nullif(m.asset_name, ''), m.fp_location, coalesce(m.fp_extra, '{}') || scope_extra)
-      FROM (SELECT * FROM @extschema@.map_sarif(parsed.parsed_json) WITH ORDINALITY AS s
+      FROM (SELECT * FROM @extschema@.map_sarif_text(CASE WHEN parsed.format_name <> 'sarif' THEN NULL
+                                                          WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                          THEN pg_catalog.substr(ingest_document.document, 2)
+                                                          ELSE ingest_document.document END) WITH ORDINALITY AS s
              WHERE parsed.format_name = 'sarif'
             UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o

@@ -152,6 +152,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.ingest_map(text, jsonb, xml),
     @extschema@.map_sarif(jsonb),
     @extschema@.map_sarif_reference(jsonb),
+    @extschema@.map_sarif_text(text),
+    @extschema@.sarif_scan(text, text),
     @extschema@.map_trivy(jsonb),
     @extschema@.map_trivy_reference(jsonb),
     @extschema@.map_grype(jsonb),

@@ -1,0 +1,949 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest_sarif_stream.c
+ *	  SARIF 2.1.0 read from the document's text with PostgreSQL's JSON
+ *	  parser, without the jsonb of the whole log:
+ *
+ *	  compmap.map_sarif_text(text): the rows map_sarif(document::jsonb)
+ *	  returns, in the same order, with the same errors;
+ *	  compmap.sarif_scan(text, text): what ingest checks and detects of a
+ *	  JSON document (its type, whether it is SARIF, version, the type of
+ *	  runs, the runs' scanner names), with the parse errors ingest raises.
+ *
+ * The JSON events of pg_parse_json() are followed by depth.  Only these
+ * values are built, each as a jsonb of its own, exactly as jsonb_in would
+ * build it (duplicate keys keep the last value, numbers go through
+ * numeric_in, strings are checked for jsonb's length limit):
+ *   * each element of a run's results array, one at a time;
+ *   * a run's tool, artifacts and versionControlProvenance members, the
+ *     only parts of a run outside its results that the mapping reads;
+ *   * the log's version and $schema members (sarif_scan).
+ * Everything else is only checked the way jsonb_in checks it, so that a
+ * document is refused here exactly when document::jsonb refuses it, with
+ * the same error.  Where a duplicate key replaces a member, the last one
+ * wins as in jsonb: a repeated runs member drops the rows put so far.
+ *
+ * A result is mapped as soon as it is complete, with the run's members read
+ * so far.  JSON objects are unordered, so a run may name its tool,
+ * artifacts or versionControlProvenance (or a second results array) after
+ * results were mapped; the rest of the document is then only checked and
+ * the whole document read again holding each run's results (compact
+ * jsonb) until the run ends.
+ *
+ * Memory: a captured value is built in a context reset as soon as it has
+ * been mapped or copied out; a run's members and held results live in
+ * contexts reset when the run ends.  Peak memory is therefore the largest
+ * single result, plus one run's tool and artifacts, plus (only when a run
+ * names its members after its results) that run's results as jsonb.  The
+ * parser's recursion is bounded by check_stack_depth(); interrupts are
+ * checked per run, per result and every few thousand scalars.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "common/jsonapi.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/jsonfuncs.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+
+#include "compmap.h"
+
+typedef enum StreamMode
+{
+	STREAM_SCAN,				/* sarif_scan: check, no results built */
+	STREAM_MAP					/* map_sarif_text: results mapped */
+} StreamMode;
+
+/* What a captured value is; the run members index parts[]. */
+typedef enum Capture
+{
+	CAP_TOOL,
+	CAP_ARTIFACTS,
+	CAP_VCP,
+	CAP_RESULT,
+	CAP_VERSION,
+	CAP_SCHEMA,
+	CAP_NONE
+} Capture;
+
+#define NUM_PARTS (CAP_VCP + 1)
+
+/* Members of the log (depth 1) and of a run (depth 3) that matter. */
+typedef enum Member
+{
+	MEMBER_OTHER,
+	MEMBER_RUNS,
+	MEMBER_RESULTS
+} Member;
+
+/* Interrupts are checked at least this often, in scalars. */
+#define SCALARS_PER_INTERRUPT_CHECK 4096
+
+/* A result of the run, as the span of the document's text it was read from */
+typedef struct HeldResult
+{
+	int			start;
+	int			len;
+} HeldResult;
+
+typedef struct StreamState
+{
+	StreamMode	mode;
+	bool		hold;			/* hold a run's results until it ends */
+	bool		abandoned;		/* a run member came after mapped results */
+	SarifMapper *mapper;		/* STREAM_MAP */
+	int			depth;			/* containers open */
+	uint32		scalars;
+
+	/* the log */
+	const char *top_type;		/* jsonb_typeof of the document */
+	Member		top_member;		/* the member of the log being read */
+	bool		runs_seen;
+	const char *runs_type;		/* jsonb_typeof of the last runs member */
+	bool		in_runs;		/* inside the last runs member's array */
+	Jsonb	   *version;		/* the last version member, or NULL */
+	Jsonb	   *schema;			/* the last $schema member, or NULL */
+
+	/* the run being read: an element of runs */
+	bool		in_run;
+	bool		run_is_object;
+	Member		run_member;		/* the run's member being read */
+	bool		results_seen;
+	bool		in_results;		/* inside the last results member's array */
+	bool		run_started;	/* the mapper has this run's members */
+	Jsonb	   *parts[NUM_PARTS];
+	HeldResult *held;			/* hold mode: where the run's results are */
+	int			nheld;
+	int			held_cap;
+	int			held_start;		/* of the result being read */
+	bool		replaying;		/* mapping a held result */
+	JsonLexContext *lex;
+	const char *doc;			/* the document's text */
+
+	/* sarif_scan: the runs' scanner names */
+	Datum	   *scanners;
+	int			nscanners;
+	int			scanners_cap;
+
+	/* the value being captured */
+	Capture		pending;		/* for the next value at pending_depth */
+	int			pending_depth;
+	Capture		capture;
+	int			capture_depth;
+	JsonbParseState *ps;
+
+	MemoryContext parse_cxt;	/* the parse and the log's members */
+	MemoryContext cap_cxt;		/* one captured value while it is built */
+	MemoryContext parts_cxt;	/* the run's members */
+	MemoryContext held_cxt;		/* the run's held results */
+	MemoryContext replay_cxt;	/* the parse of one held result */
+} StreamState;
+
+static void stream_events(StreamState *st, JsonSemAction *sem);
+
+
+/* ---------------------------------------------------------------------
+ * Values as jsonb_in makes them
+ * ---------------------------------------------------------------------
+ */
+
+/* jsonb's limit on a string's length, with jsonb_in's error */
+static void
+check_string_len(size_t len)
+{
+	if (len > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("string too long to represent as jsonb string"),
+				 errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+						   JENTRY_OFFLENMASK)));
+}
+
+/* A scalar token as jsonb_in reads it (numbers through numeric_in). */
+static void
+scalar_value(char *token, JsonTokenType type, JsonbValue *v)
+{
+	switch (type)
+	{
+		case JSON_TOKEN_STRING:
+			v->type = jbvString;
+			v->val.string.len = strlen(token);
+			check_string_len(v->val.string.len);
+			v->val.string.val = token;
+			break;
+		case JSON_TOKEN_NUMBER:
+			v->type = jbvNumeric;
+			v->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																 CStringGetDatum(token),
+																 ObjectIdGetDatum(InvalidOid),
+																 Int32GetDatum(-1)));
+			break;
+		case JSON_TOKEN_TRUE:
+			v->type = jbvBool;
+			v->val.boolean = true;
+			break;
+		case JSON_TOKEN_FALSE:
+			v->type = jbvBool;
+			v->val.boolean = false;
+			break;
+		case JSON_TOKEN_NULL:
+			v->type = jbvNull;
+			break;
+		default:
+			elog(ERROR, "unexpected json token type %d", (int) type);
+	}
+}
+
+/* jsonb_typeof of a scalar */
+static const char *
+scalar_type_name(JsonTokenType type)
+{
+	switch (type)
+	{
+		case JSON_TOKEN_STRING:
+			return "string";
+		case JSON_TOKEN_NUMBER:
+			return "number";
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			return "boolean";
+		default:
+			return "null";
+	}
+}
+
+/* The value a jsonb holds: its scalar, or its container. */
+static void
+jsonb_root_value(Jsonb *jb, JsonbValue *v)
+{
+	if (JB_ROOT_IS_SCALAR(jb))
+		JsonbExtractScalar(&jb->root, v);
+	else
+	{
+		v->type = jbvBinary;
+		v->val.binary.data = &jb->root;
+		v->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	}
+}
+
+/* ->> of a value: NULL for JSON null, else the text SQL gives */
+static text *
+jsonb_root_text(Jsonb *jb)
+{
+	JsonbValue	v;
+
+	jsonb_root_value(jb, &v);
+	switch (v.type)
+	{
+		case jbvNull:
+			return NULL;
+		case jbvString:
+			return cstring_to_text_with_len(v.val.string.val, v.val.string.len);
+		case jbvNumeric:
+			return cstring_to_text(DatumGetCString(DirectFunctionCall1(numeric_out,
+																	   NumericGetDatum(v.val.numeric))));
+		case jbvBool:
+			return cstring_to_text(v.val.boolean ? "true" : "false");
+		default:
+			return cstring_to_text(JsonbToCString(NULL, v.val.binary.data, v.val.binary.len));
+	}
+}
+
+/* A copy of a jsonb in cxt, of exactly its size */
+static Jsonb *
+jsonb_copy_to(MemoryContext cxt, Jsonb *jb)
+{
+	Jsonb	   *copy = MemoryContextAlloc(cxt, VARSIZE(jb));
+
+	memcpy(copy, jb, VARSIZE(jb));
+	return copy;
+}
+
+
+/* ---------------------------------------------------------------------
+ * Runs
+ * ---------------------------------------------------------------------
+ */
+
+/* Gives the mapper the run's members read so far. */
+static void
+start_mapper_run(StreamState *st)
+{
+	JsonbValue	v[NUM_PARTS];
+
+	for (int i = 0; i < NUM_PARTS; i++)
+		if (st->parts[i] != NULL)
+			jsonb_root_value(st->parts[i], &v[i]);
+	sarif_mapper_start_run(st->mapper,
+						   st->parts[CAP_TOOL] ? &v[CAP_TOOL] : NULL,
+						   st->parts[CAP_ARTIFACTS] ? &v[CAP_ARTIFACTS] : NULL,
+						   st->parts[CAP_VCP] ? &v[CAP_VCP] : NULL);
+	st->run_started = true;
+}
+
+static void
+begin_run(StreamState *st)
+{
+	CHECK_FOR_INTERRUPTS();
+	st->in_run = true;
+	st->run_is_object = false;
+	st->run_member = MEMBER_OTHER;
+	st->results_seen = false;
+	st->in_results = false;
+	st->run_started = false;
+	memset(st->parts, 0, sizeof(st->parts));
+	st->held = NULL;
+	st->nheld = st->held_cap = 0;
+}
+
+/*
+ * Maps a held result: its text is parsed again on its own, captured and
+ * mapped as in eager mode.  (The first pass checked it already.)
+ */
+static void
+replay_result(StreamState *st, const HeldResult *h)
+{
+	MemoryContext old = MemoryContextSwitchTo(st->replay_cxt);
+	JsonLexContext *lex;
+	JsonSemAction sem;
+	JsonLexContext *outer = st->lex;
+	int			depth = st->depth;
+
+	lex = makeJsonLexContextCstringLen((char *) st->doc + h->start, h->len,
+									   GetDatabaseEncoding(), true);
+	stream_events(st, &sem);
+	st->lex = lex;
+	st->depth = 0;
+	st->pending = CAP_RESULT;
+	st->pending_depth = 0;
+	st->replaying = true;
+	pg_parse_json_or_ereport(lex, &sem);
+	st->replaying = false;
+	st->depth = depth;
+	st->lex = outer;
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(st->replay_cxt);
+}
+
+static void
+end_run(StreamState *st)
+{
+	if (st->mode == STREAM_SCAN)
+	{
+		JsonbValue	tool;
+
+		if (st->parts[CAP_TOOL] != NULL)
+			jsonb_root_value(st->parts[CAP_TOOL], &tool);
+		if (st->nscanners == st->scanners_cap)
+		{
+			st->scanners_cap = st->scanners_cap ? st->scanners_cap * 2 : 8;
+			st->scanners = st->scanners
+				? repalloc(st->scanners, st->scanners_cap * sizeof(Datum))
+				: palloc(st->scanners_cap * sizeof(Datum));
+		}
+		st->scanners[st->nscanners++] =
+			sarif_scanner_name(st->parts[CAP_TOOL] ? &tool : NULL);
+	}
+	else
+	{
+		if (st->hold && st->nheld > 0)
+		{
+			start_mapper_run(st);
+			for (int i = 0; i < st->nheld; i++)
+				replay_result(st, &st->held[i]);
+		}
+		if (st->run_started)
+			sarif_mapper_end_run(st->mapper);
+	}
+	st->in_run = false;
+	st->run_started = false;
+	st->held = NULL;
+	st->nheld = st->held_cap = 0;
+	memset(st->parts, 0, sizeof(st->parts));
+	MemoryContextReset(st->parts_cxt);
+	MemoryContextReset(st->held_cxt);
+}
+
+
+/* ---------------------------------------------------------------------
+ * Captured values
+ * ---------------------------------------------------------------------
+ */
+
+/* Starts capturing the value at depth d when it is the one pending. */
+static bool
+begin_capture(StreamState *st, int d)
+{
+	if (st->pending == CAP_NONE || st->pending_depth != d)
+	{
+		st->pending = CAP_NONE;
+		return false;
+	}
+	st->capture = st->pending;
+	st->capture_depth = d;
+	st->pending = CAP_NONE;
+	st->ps = NULL;
+	MemoryContextSwitchTo(st->cap_cxt);
+	return true;
+}
+
+/* The captured value is complete: map it or keep it. */
+static void
+end_capture(StreamState *st, JsonbValue *root)
+{
+	Capture		c = st->capture;
+	Jsonb	   *jb;
+
+	/* (built in cap_cxt, the current context while capturing) */
+	jb = JsonbValueToJsonb(root);
+	st->capture = CAP_NONE;
+	st->ps = NULL;
+	MemoryContextSwitchTo(st->replaying ? st->replay_cxt : st->parse_cxt);
+
+	switch (c)
+	{
+		case CAP_RESULT:
+			{
+				JsonbValue	v;
+
+				if (!st->run_started)
+					start_mapper_run(st);
+				jsonb_root_value(jb, &v);
+				sarif_mapper_put_result(st->mapper, &v);
+			}
+			break;
+		case CAP_TOOL:
+		case CAP_ARTIFACTS:
+		case CAP_VCP:
+			st->parts[c] = jsonb_copy_to(st->parts_cxt, jb);
+			break;
+		case CAP_VERSION:
+			st->version = jsonb_copy_to(st->parse_cxt, jb);
+			break;
+		case CAP_SCHEMA:
+			st->schema = jsonb_copy_to(st->parse_cxt, jb);
+			break;
+		case CAP_NONE:
+			break;
+	}
+	MemoryContextReset(st->cap_cxt);
+}
+
+/*
+ * A run member arrives after results of the run were mapped (eager mode):
+ * the rows already put may be wrong, so the rest is only checked and the
+ * document is read again holding results.
+ */
+static bool
+late_member(StreamState *st)
+{
+	if (st->mode == STREAM_MAP && !st->hold && st->run_started)
+	{
+		st->abandoned = true;
+		return true;
+	}
+	return false;
+}
+
+
+/* ---------------------------------------------------------------------
+ * The parser's events
+ * ---------------------------------------------------------------------
+ */
+
+static void
+ev_object_start(void *arg)
+{
+	StreamState *st = arg;
+	int			d = st->depth++;
+
+	if (st->capture == CAP_NONE && !st->abandoned && !begin_capture(st, d))
+	{
+		if (d == 0)
+			st->top_type = "object";
+		else if (d == 1 && st->top_member == MEMBER_RUNS)
+			st->runs_type = "object";
+		else if (d == 2 && st->in_run)
+			st->run_is_object = true;
+		return;
+	}
+	if (st->capture != CAP_NONE)
+		(void) pushJsonbValue(&st->ps, WJB_BEGIN_OBJECT, NULL);
+}
+
+static void
+ev_object_end(void *arg)
+{
+	StreamState *st = arg;
+	int			d = --st->depth;
+
+	if (st->capture != CAP_NONE)
+	{
+		JsonbValue *res = pushJsonbValue(&st->ps, WJB_END_OBJECT, NULL);
+
+		if (d == st->capture_depth)
+			end_capture(st, res);
+	}
+}
+
+static void
+ev_array_start(void *arg)
+{
+	StreamState *st = arg;
+	int			d = st->depth++;
+
+	if (st->capture == CAP_NONE && !st->abandoned && !begin_capture(st, d))
+	{
+		if (d == 0)
+			st->top_type = "array";
+		else if (d == 1 && st->top_member == MEMBER_RUNS)
+		{
+			st->runs_type = "array";
+			st->in_runs = true;
+		}
+		else if (d == 3 && st->in_run && st->run_is_object &&
+				 st->run_member == MEMBER_RESULTS)
+			st->in_results = true;
+		return;
+	}
+	if (st->capture != CAP_NONE)
+		(void) pushJsonbValue(&st->ps, WJB_BEGIN_ARRAY, NULL);
+}
+
+static void
+ev_array_end(void *arg)
+{
+	StreamState *st = arg;
+	int			d = --st->depth;
+
+	if (st->capture != CAP_NONE)
+	{
+		JsonbValue *res = pushJsonbValue(&st->ps, WJB_END_ARRAY, NULL);
+
+		if (d == st->capture_depth)
+			end_capture(st, res);
+		return;
+	}
+	if (d == 1)
+		st->in_runs = false;
+	else if (d == 3)
+		st->in_results = false;
+}
+
+static void
+ev_field_start(void *arg, char *fname, bool isnull)
+{
+	StreamState *st = arg;
+	int			d = st->depth;	/* of the member's value */
+	size_t		len = strlen(fname);
+
+	check_string_len(len);
+	if (st->capture != CAP_NONE)
+	{
+		JsonbValue	k;
+
+		k.type = jbvString;
+		k.val.string.val = fname;
+		k.val.string.len = len;
+		(void) pushJsonbValue(&st->ps, WJB_KEY, &k);
+		return;
+	}
+	if (st->abandoned)
+		return;
+	if (d == 1)
+	{
+		st->top_member = MEMBER_OTHER;
+		if (strcmp(fname, "runs") == 0)
+		{
+			/* a repeated runs member replaces the earlier one */
+			if (st->runs_seen)
+			{
+				if (st->mode == STREAM_MAP)
+					sarif_mapper_discard_rows(st->mapper);
+				st->nscanners = 0;
+			}
+			st->runs_seen = true;
+			st->top_member = MEMBER_RUNS;
+		}
+		else if (strcmp(fname, "version") == 0)
+		{
+			st->pending = CAP_VERSION;
+			st->pending_depth = d;
+		}
+		else if (strcmp(fname, "$schema") == 0)
+		{
+			st->pending = CAP_SCHEMA;
+			st->pending_depth = d;
+		}
+	}
+	else if (d == 3 && st->in_run && st->run_is_object)
+	{
+		Capture		part = CAP_NONE;
+
+		st->run_member = MEMBER_OTHER;
+		if (strcmp(fname, "tool") == 0)
+			part = CAP_TOOL;
+		else if (strcmp(fname, "artifacts") == 0)
+			part = CAP_ARTIFACTS;
+		else if (strcmp(fname, "versionControlProvenance") == 0)
+			part = CAP_VCP;
+		else if (strcmp(fname, "results") == 0)
+		{
+			if (st->results_seen && late_member(st))
+				return;
+			/* a repeated results member replaces the earlier one */
+			st->results_seen = true;
+			st->run_member = MEMBER_RESULTS;
+			st->held = NULL;
+			st->nheld = st->held_cap = 0;
+			MemoryContextReset(st->held_cxt);
+		}
+		/* a scan needs only the tool, for the scanner name */
+		if (st->mode == STREAM_SCAN && part != CAP_TOOL)
+			part = CAP_NONE;
+		if (part != CAP_NONE)
+		{
+			if (late_member(st))
+				return;
+			st->pending = part;
+			st->pending_depth = d;
+		}
+	}
+}
+
+static void
+ev_field_end(void *arg, char *fname, bool isnull)
+{
+	StreamState *st = arg;
+
+	/* inside a capture the name may be a key of the value being built */
+	if (st->capture == CAP_NONE)
+		pfree(fname);
+}
+
+static void
+ev_element_start(void *arg, bool isnull)
+{
+	StreamState *st = arg;
+	int			d = st->depth;
+
+	if (st->capture != CAP_NONE || st->abandoned)
+		return;
+	if (d == 2 && st->in_runs)
+		begin_run(st);
+	else if (d == 4 && st->in_results && st->mode == STREAM_MAP)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (st->hold)
+			st->held_start = st->lex->token_start - st->doc;
+		else
+		{
+			st->pending = CAP_RESULT;
+			st->pending_depth = d;
+		}
+	}
+}
+
+static void
+ev_element_end(void *arg, bool isnull)
+{
+	StreamState *st = arg;
+
+	if (st->capture != CAP_NONE || st->abandoned)
+		return;
+	if (st->depth == 2 && st->in_run)
+		end_run(st);
+	else if (st->depth == 4 && st->in_results && st->hold)
+	{
+		/* the element ends with the token before the current one */
+		if (st->nheld == st->held_cap)
+		{
+			st->held_cap = st->held_cap ? st->held_cap * 2 : 64;
+			st->held = st->held
+				? repalloc(st->held, st->held_cap * sizeof(HeldResult))
+				: MemoryContextAlloc(st->held_cxt, st->held_cap * sizeof(HeldResult));
+		}
+		st->held[st->nheld].start = st->held_start;
+		st->held[st->nheld].len = (st->lex->prev_token_terminator - st->doc) - st->held_start;
+		st->nheld++;
+	}
+}
+
+static void
+ev_scalar(void *arg, char *token, JsonTokenType type)
+{
+	StreamState *st = arg;
+	int			d = st->depth;
+	JsonbValue	v;
+
+	if (++st->scalars % SCALARS_PER_INTERRUPT_CHECK == 0)
+		CHECK_FOR_INTERRUPTS();
+
+	/* what jsonb_in checks of every scalar, in the same order */
+	scalar_value(token, type, &v);
+
+	if (st->capture != CAP_NONE)
+	{
+		/* token and number stay with the value being built */
+		(void) pushJsonbValue(&st->ps,
+							  st->ps->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE,
+							  &v);
+		return;
+	}
+	if (!st->abandoned)
+	{
+		if (begin_capture(st, d))
+			end_capture(st, &v);
+		else if (d == 0)
+			st->top_type = scalar_type_name(type);
+		else if (d == 1 && st->top_member == MEMBER_RUNS)
+			st->runs_type = scalar_type_name(type);
+	}
+	if (v.type == jbvNumeric)
+		pfree(v.val.numeric);
+	pfree(token);
+}
+
+/*
+ * Reads the whole document once.  Errors are those of document::jsonb.
+ */
+static void
+stream_events(StreamState *st, JsonSemAction *sem)
+{
+	memset(sem, 0, sizeof(*sem));
+	sem->semstate = st;
+	sem->object_start = ev_object_start;
+	sem->object_end = ev_object_end;
+	sem->array_start = ev_array_start;
+	sem->array_end = ev_array_end;
+	sem->object_field_start = ev_field_start;
+	sem->object_field_end = ev_field_end;
+	sem->array_element_start = ev_element_start;
+	sem->array_element_end = ev_element_end;
+	sem->scalar = ev_scalar;
+}
+
+static void
+stream_parse(StreamState *st, text *doc)
+{
+	JsonSemAction sem;
+
+	stream_events(st, &sem);
+	MemoryContextSwitchTo(st->parse_cxt);
+	st->doc = VARDATA_ANY(doc);
+	st->lex = makeJsonLexContextCstringLen(VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc),
+										   GetDatabaseEncoding(), true);
+	pg_parse_json_or_ereport(st->lex, &sem);
+}
+
+static void
+stream_init(StreamState *st, StreamMode mode, bool hold, MemoryContext parent)
+{
+	memset(st, 0, sizeof(*st));
+	st->mode = mode;
+	st->hold = hold;
+	st->top_member = MEMBER_OTHER;
+	st->pending = CAP_NONE;
+	st->capture = CAP_NONE;
+	st->parse_cxt = AllocSetContextCreate(parent, "sarif stream",
+										  ALLOCSET_DEFAULT_SIZES);
+	st->cap_cxt = AllocSetContextCreate(parent, "sarif stream value",
+										ALLOCSET_DEFAULT_SIZES);
+	st->parts_cxt = AllocSetContextCreate(parent, "sarif stream run",
+										  ALLOCSET_DEFAULT_SIZES);
+	st->held_cxt = AllocSetContextCreate(parent, "sarif stream results",
+										 ALLOCSET_DEFAULT_SIZES);
+	st->replay_cxt = AllocSetContextCreate(parent, "sarif stream result",
+										   ALLOCSET_DEFAULT_SIZES);
+}
+
+static void
+stream_done(StreamState *st, MemoryContext back)
+{
+	MemoryContextSwitchTo(back);
+	MemoryContextDelete(st->replay_cxt);
+	MemoryContextDelete(st->held_cxt);
+	MemoryContextDelete(st->parts_cxt);
+	MemoryContextDelete(st->cap_cxt);
+}
+
+
+/*
+ * compmap.map_sarif_text(document text) RETURNS SETOF compmap.ingest_record
+ *
+ * The rows of map_sarif(document::jsonb).
+ */
+PG_FUNCTION_INFO_V1(compmap_map_sarif_text);
+Datum
+compmap_map_sarif_text(PG_FUNCTION_ARGS)
+{
+	text	   *doc = PG_GETARG_TEXT_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext fn_cxt;
+	SarifMapper *mapper;
+	StreamState st;
+
+	InitMaterializedSRF(fcinfo, 0);
+	fn_cxt = CurrentMemoryContext;
+	mapper = sarif_mapper_create(rsinfo);
+
+	stream_init(&st, STREAM_MAP, false, fn_cxt);
+	st.mapper = mapper;
+	stream_parse(&st, doc);
+	if (st.abandoned)
+	{
+		/* read again, holding each run's results until the run ends */
+		stream_done(&st, fn_cxt);
+		MemoryContextDelete(st.parse_cxt);
+		sarif_mapper_discard_rows(mapper);
+		stream_init(&st, STREAM_MAP, true, fn_cxt);
+		st.mapper = mapper;
+		stream_parse(&st, doc);
+		Assert(!st.abandoned);
+	}
+	stream_done(&st, fn_cxt);
+
+	/* map_sarif's error for runs that are not an array */
+	if (st.top_type != NULL && strcmp(st.top_type, "object") == 0 && st.runs_seen)
+		sarif_check_runs_array(strcmp(st.runs_type, "array") == 0 ||
+							   strcmp(st.runs_type, "object") == 0,
+							   strcmp(st.runs_type, "array") == 0);
+	MemoryContextDelete(st.parse_cxt);
+	sarif_mapper_destroy(mapper);
+	return (Datum) 0;
+}
+
+
+/*
+ * The line "JSON data, line N: ..." of an error's context, without
+ * trailing blanks, as ingest_parse_json() picks it; NULL when none.
+ */
+static char *
+json_context_line(const char *context)
+{
+	const char *p = context;
+
+	while (p != NULL && *p != '\0')
+	{
+		const char *eol = strchr(p, '\n');
+		int			len = eol ? (int) (eol - p) : (int) strlen(p);
+
+		if (strncmp(p, "JSON data, line ", strlen("JSON data, line ")) == 0)
+		{
+			while (len > 0 && p[len - 1] == ' ')
+				len--;
+			return pnstrdup(p, len);
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * compmap.sarif_scan(document text, label text, OUT json_type text,
+ *                    OUT is_sarif boolean, OUT version text,
+ *                    OUT runs_type text, OUT scanners text[])
+ *
+ * One pass over a JSON document that builds none of its results: its
+ * jsonb_typeof, whether ingest_json_format() would call it SARIF, the
+ * version member as ->> reads it, jsonb_typeof of the runs member, and
+ * the scanner name of every run in order.  A document document::jsonb
+ * refuses raises what ingest_parse_json(document, label) raises: 22P02
+ * "malformed <label> document: <message>" with the same detail and hint.
+ */
+PG_FUNCTION_INFO_V1(compmap_sarif_scan);
+Datum
+compmap_sarif_scan(PG_FUNCTION_ARGS)
+{
+	text	   *doc = PG_GETARG_TEXT_PP(0);
+	char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	MemoryContext fn_cxt = CurrentMemoryContext;
+	TupleDesc	tupdesc;
+	StreamState st;
+	Datum		values[5];
+	bool		nulls[5] = {false};
+	bool		is_object;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	stream_init(&st, STREAM_SCAN, false, fn_cxt);
+	PG_TRY();
+	{
+		stream_parse(&st, doc);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		char	   *line;
+		StringInfoData detail;
+
+		MemoryContextSwitchTo(fn_cxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+		/* concat_ws(' ', nullif(detail, ''), the context's JSON line) */
+		initStringInfo(&detail);
+		if (edata->detail != NULL && edata->detail[0] != '\0')
+			appendStringInfoString(&detail, edata->detail);
+		line = edata->context ? json_context_line(edata->context) : NULL;
+		if (line != NULL)
+		{
+			if (detail.len > 0)
+				appendStringInfoChar(&detail, ' ');
+			appendStringInfoString(&detail, line);
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("malformed %s document: %s", label, edata->message),
+				 errdetail_internal("%s", detail.data),
+				 errhint("The whole document must be one JSON value, as the scanner wrote it.")));
+	}
+	PG_END_TRY();
+	stream_done(&st, fn_cxt);
+
+	is_object = strcmp(st.top_type, "object") == 0;
+	values[0] = CStringGetTextDatum(st.top_type);
+	/* ingest_json_format: document ? 'runs' OR (document->>'$schema') ILIKE '%sarif%' */
+	if (!is_object)
+		values[1] = BoolGetDatum(false);
+	else if (st.runs_seen)
+		values[1] = BoolGetDatum(true);
+	else
+	{
+		text	   *schema = st.schema ? jsonb_root_text(st.schema) : NULL;
+
+		values[1] = BoolGetDatum(schema != NULL &&
+								 DatumGetBool(DirectFunctionCall2Coll(texticlike, DEFAULT_COLLATION_OID,
+																	  PointerGetDatum(schema),
+																	  CStringGetTextDatum("%sarif%"))));
+	}
+	{
+		text	   *version = st.version ? jsonb_root_text(st.version) : NULL;
+
+		values[2] = PointerGetDatum(version);
+		nulls[2] = version == NULL;
+	}
+	if (st.runs_type != NULL)
+		values[3] = CStringGetTextDatum(st.runs_type);
+	else
+		nulls[3] = true;
+	if (st.runs_type != NULL && strcmp(st.runs_type, "array") == 0 && st.nscanners > 0)
+		values[4] = PointerGetDatum(construct_array(st.scanners, st.nscanners, TEXTOID,
+													-1, false, TYPALIGN_INT));
+	else
+		values[4] = PointerGetDatum(construct_empty_array(TEXTOID));
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
