@@ -1,8 +1,10 @@
 -- Scanner ingestion: SARIF 2.1.0, Trivy, Grype, OpenVAS/Greenbone, Nessus,
 -- OWASP ZAP and Nuclei output into findings, in one transaction per document.
 --
--- compmap.ingest() parses the document once (jsonb or xml), maps it with the
--- per-format function map_<format>() into rows of compmap.ingest_record,
+-- compmap.ingest() parses the document once (jsonb or xml; SARIF is read
+-- from the text by map_sarif_text(), one result at a time, never as one
+-- jsonb), maps it with the per-format function map_<format>() into rows of
+-- compmap.ingest_record,
 -- then works set-based: assets, new findings, re-sightings, reopens, and the
 -- findings of the same scope that this scan did not see.  The document is
 -- never stored: compmap.scan and the scan.ingested evidence event keep its
