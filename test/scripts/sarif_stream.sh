@@ -316,8 +316,9 @@ errs=$(q -c "SELECT string_agg(DISTINCT left(parse_error(format('SELECT * FROM c
                FROM doc d, (VALUES ('sarif'), ('auto')) AS x(f) WHERE d.id ~ '^t0:' AND length(d.t) > 1")
 after=$(q -c "SELECT (SELECT count(*) FROM compmap.finding) || '/' || (SELECT count(*) FROM compmap.scan) || '/' || (SELECT count(*) FROM compmap.evidence)")
 good=$(q -c "SELECT results FROM compmap.ingest('$t', (SELECT t FROM doc WHERE id = 'h:results_before_tool'), 'auto')")
-[ "$before" = "$after" ] && [ "$errs" = "22P02" ] && [ "$good" = 2 ]
-ok $? "ingest of every truncated text fails with 22P02 and changes nothing ($before = $after); the whole text ingests $good results"
+bom=$(q -c "SELECT results || ' ' || updated FROM compmap.ingest('$t', U&'\\FEFF' || (SELECT t FROM doc WHERE id = 'h:results_before_tool'), 'sarif')")
+[ "$before" = "$after" ] && [ "$errs" = "22P02" ] && [ "$good" = 2 ] && [ "$bom" = "2 2" ]
+ok $? "ingest of every truncated text fails with 22P02 and changes nothing ($before = $after); the whole text ingests $good results, again after a byte order mark ($bom)"
 
 # 9: peak memory of a backend mapping a generated 50 MB log
 q >/dev/null <<'SQL'
