@@ -27,14 +27,16 @@
  * so far.  JSON objects are unordered, so a run may name its tool,
  * artifacts or versionControlProvenance (or a second results array) after
  * results were mapped; the rest of the document is then only checked and
- * the whole document read again holding each run's results (compact
- * jsonb) until the run ends.
+ * the whole document read again, keeping where each result of a run lies
+ * in the text until the run ends, when each is parsed again on its own
+ * and mapped.
  *
  * Memory: a captured value is built in a context reset as soon as it has
  * been mapped or copied out; a run's members and held results live in
- * contexts reset when the run ends.  Peak memory is therefore the largest
- * single result, plus one run's tool and artifacts, plus (only when a run
- * names its members after its results) that run's results as jsonb.  The
+ * contexts reset when the run ends.  Peak memory besides the document is
+ * therefore the largest single result, plus one run's tool and artifacts,
+ * plus (only when a run names its members after its results) 8 bytes per
+ * result of that run.  The
  * parser's recursion is bounded by check_stack_depth(); interrupts are
  * checked per run, per result and every few thousand scalars.
  *
