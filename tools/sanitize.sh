@@ -12,8 +12,8 @@
 #   3. starts a throw-away cluster from that copy with the ASan runtime in
 #      LD_PRELOAD, every sanitizer report going to files under the cluster
 #      folder;
-#   4. runs make installcheck (pg_regress and isolation) and pg_prove over
-#      test/pgtap against it;
+#   4. runs make installcheck (pg_regress and isolation), pg_prove over
+#      test/pgtap and the input readers' comparison scripts against it;
 #   5. fails when a suite fails, when any sanitizer report was written, or
 #      when the server log shows a report or a backend killed by a signal.
 #
@@ -122,6 +122,20 @@ rc=$?
 grep -vE '^[[:space:]]*ok [0-9]+' "$WORK/pgtap.out"
 p=$(grep -cE '^[[:space:]]*ok [0-9]+' "$WORK/pgtap.out")
 f=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$WORK/pgtap.out")
+[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+passed=$((passed + p)); failed=$((failed + f))
+
+# The readers of untrusted input, over the generated and damaged documents
+# of their comparison scripts (canonical JSON, SARIF from jsonb and from
+# text, Trivy and Grype).
+echo "== input readers (comparison scripts)"
+as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres COMPMAP_SHARED="$COMPMAP_SHARED" \
+    COMPMAP_SRC="$WORK/src" prove -v test/scripts/jcs_reference.sh test/scripts/sarif_reference.sh \
+    test/scripts/sarif_stream.sh test/scripts/trivy_grype_reference.sh >"$WORK/scripts.out" 2>&1
+rc=$?
+grep -vE '^[[:space:]]*ok [0-9]+' "$WORK/scripts.out"
+p=$(grep -cE '^[[:space:]]*ok [0-9]+' "$WORK/scripts.out")
+f=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$WORK/scripts.out")
 [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 passed=$((passed + p)); failed=$((failed + f))
 
