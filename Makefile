@@ -27,6 +27,7 @@ OBJS = \
 	src/cvss.o \
 	src/crosswalk.o \
 	src/ingest_json.o \
+	src/json_stream.o \
 	src/ingest_grype.o \
 	src/ingest_sarif.o \
 	src/ingest_sarif_stream.o \
