@@ -461,6 +461,16 @@ LANGUAGE C STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_trivy(jsonb) IS 'Maps the vulnerabilities, misconfigurations and secrets of a Trivy JSON report (SchemaVersion 2) to compmap.ingest_record (docs/ingest.md, Trivy).';
 
+-- Trivy read from the document's text (src/ingest_trivy_stream.c): the rows
+-- of map_trivy(document::jsonb) without the jsonb of the whole report, each
+-- item built as a jsonb of its own and mapped by the code of map_trivy; the
+-- errors are those of document::jsonb.  ingest uses it.
+CREATE FUNCTION @extschema@.map_trivy_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_trivy_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_trivy_text(text) IS 'The rows of compmap.map_trivy(document::jsonb), read from the text without building the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
+
 -- Grype JSON: one record per match.
 --
 -- compmap.map_grype() is this function in C (src/ingest_grype.c); this SQL
@@ -518,6 +528,14 @@ AS 'MODULE_PATHNAME', 'compmap_map_grype'
 LANGUAGE C STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_grype(jsonb) IS 'Maps the matches of a Grype JSON report to compmap.ingest_record (docs/ingest.md, Grype).';
+
+-- Grype read from the document's text (src/ingest_grype_stream.c), as
+-- map_trivy_text for Trivy.
+CREATE FUNCTION @extschema@.map_grype_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_grype_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_grype_text(text) IS 'The rows of compmap.map_grype(document::jsonb), read from the text without building the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- OpenVAS / Greenbone GMP XML report: <result> elements under <results>.
 CREATE FUNCTION @extschema@.map_openvas(document xml) RETURNS SETOF @extschema@.ingest_record
