@@ -8,7 +8,10 @@
  *	  returns, in the same order, with the same errors;
  *	  compmap.sarif_scan(text, text): what ingest checks and detects of a
  *	  JSON document (its type, whether it is SARIF, version, the type of
- *	  runs, the runs' scanner names), with the parse errors ingest raises.
+ *	  runs, the runs' scanner names), with the parse errors ingest raises;
+ *	  compmap.json_scan(text, text): the same, and what detection and the
+ *	  Trivy and Grype checks of ingest read (the format of an object,
+ *	  SchemaVersion, the types of Results and matches).
  *
  * The JSON events of pg_parse_json() are followed by depth.  Only these
  * values are built, each as a jsonb of its own, exactly as jsonb_in would
@@ -76,6 +79,7 @@ typedef enum Capture
 	CAP_RESULT,
 	CAP_VERSION,
 	CAP_SCHEMA,
+	CAP_SCHEMA_VERSION,
 	CAP_NONE
 } Capture;
 
@@ -114,6 +118,13 @@ typedef struct StreamState
 	Jsonb	   *version;		/* the last version member, or NULL */
 	Jsonb	   *schema;			/* the last $schema member, or NULL */
 
+	/* json_scan: what detection and the Trivy and Grype checks read */
+	uint32		top_keys;		/* bit i: the log has detect_keys[i] */
+	const char **top_slot;		/* jsonb_typeof of the member being read */
+	const char *results_type;	/* of the last Results member */
+	const char *matches_type;	/* of the last matches member */
+	Jsonb	   *schema_version; /* the last SchemaVersion member, or NULL */
+
 	/* the run being read: an element of runs */
 	bool		in_run;
 	bool		run_is_object;
@@ -149,6 +160,29 @@ typedef struct StreamState
 } StreamState;
 
 static void stream_events(StreamState *st, JsonSemAction *sem);
+
+/* The top-level keys of ingest_json_format() besides runs and $schema */
+typedef enum DetectKey
+{
+	KEY_SCHEMA_VERSION,
+	KEY_ARTIFACT_NAME,
+	KEY_RESULTS,
+	KEY_MATCHES,
+	KEY_PROGRAM_NAME,
+	KEY_SITE,
+	KEY_VERSION_AT,
+	KEY_TEMPLATE_ID,
+	KEY_TEMPLATE_ID2,
+	KEY_TEMPLATE,
+	NUM_DETECT_KEYS
+} DetectKey;
+
+static const char *const detect_keys[NUM_DETECT_KEYS] = {
+	"SchemaVersion", "ArtifactName", "Results", "matches", "@programName",
+	"site", "@version", "template-id", "templateID", "template"
+};
+
+#define HAS_KEY(st, k) (((st)->top_keys & (1 << (k))) != 0)
 
 
 /* ---------------------------------------------------------------------
@@ -308,6 +342,9 @@ end_capture(StreamState *st, Jsonb *jb)
 		case CAP_SCHEMA:
 			st->schema = jsonb_copy_to(st->parse_cxt, jb);
 			break;
+		case CAP_SCHEMA_VERSION:
+			st->schema_version = jsonb_copy_to(st->parse_cxt, jb);
+			break;
 		case CAP_NONE:
 			break;
 	}
@@ -348,6 +385,8 @@ ev_object_start(void *arg)
 			st->top_type = "object";
 		else if (d == 1 && st->top_member == MEMBER_RUNS)
 			st->runs_type = "object";
+		else if (d == 1 && st->top_slot != NULL)
+			*st->top_slot = "object";
 		else if (d == 2 && st->in_run)
 			st->run_is_object = true;
 		return;
@@ -386,6 +425,8 @@ ev_array_start(void *arg)
 			st->runs_type = "array";
 			st->in_runs = true;
 		}
+		else if (d == 1 && st->top_slot != NULL)
+			*st->top_slot = "array";
 		else if (d == 3 && st->in_run && st->run_is_object &&
 				 st->run_member == MEMBER_RESULTS)
 			st->in_results = true;
@@ -432,6 +473,19 @@ ev_field_start(void *arg, char *fname, bool isnull)
 	if (d == 1)
 	{
 		st->top_member = MEMBER_OTHER;
+		st->top_slot = NULL;
+		for (int k = 0; k < NUM_DETECT_KEYS; k++)
+			if (strcmp(fname, detect_keys[k]) == 0)
+				st->top_keys |= 1 << k;
+		if (strcmp(fname, "Results") == 0)
+			st->top_slot = &st->results_type;
+		else if (strcmp(fname, "matches") == 0)
+			st->top_slot = &st->matches_type;
+		else if (strcmp(fname, "SchemaVersion") == 0 && st->mode == STREAM_SCAN)
+		{
+			st->pending = CAP_SCHEMA_VERSION;
+			st->pending_depth = d;
+		}
 		if (strcmp(fname, "runs") == 0)
 		{
 			/* a repeated runs member replaces the earlier one */
@@ -575,6 +629,8 @@ ev_scalar(void *arg, char *token, JsonTokenType type)
 			st->top_type = json_scalar_type_name(type);
 		else if (d == 1 && st->top_member == MEMBER_RUNS)
 			st->runs_type = json_scalar_type_name(type);
+		else if (d == 1 && st->top_slot != NULL)
+			*st->top_slot = json_scalar_type_name(type);
 	}
 	if (v.type == jbvNumeric)
 		pfree(v.val.numeric);
@@ -696,33 +752,68 @@ compmap_map_sarif_text(PG_FUNCTION_ARGS)
 }
 
 
+/* ingest_json_format() of an object, from what the scan read */
+static const char *
+scan_format(StreamState *st, bool is_sarif)
+{
+	if (is_sarif)
+		return "sarif";
+	if (HAS_KEY(st, KEY_SCHEMA_VERSION) ||
+		(HAS_KEY(st, KEY_ARTIFACT_NAME) && HAS_KEY(st, KEY_RESULTS)))
+		return "trivy";
+	if (HAS_KEY(st, KEY_MATCHES))
+		return "grype";
+	if (HAS_KEY(st, KEY_PROGRAM_NAME) ||
+		(HAS_KEY(st, KEY_SITE) && HAS_KEY(st, KEY_VERSION_AT)))
+		return "zap";
+	if (HAS_KEY(st, KEY_TEMPLATE_ID) || HAS_KEY(st, KEY_TEMPLATE_ID2) ||
+		HAS_KEY(st, KEY_TEMPLATE))
+		return "nuclei";
+	return NULL;
+}
+
+/* A text column, NULL when s is */
+static void
+set_cstring(Datum *values, bool *nulls, int col, const char *s)
+{
+	nulls[col] = s == NULL;
+	values[col] = s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
 /*
  * compmap.sarif_scan(document text, label text, OUT json_type text,
  *                    OUT is_sarif boolean, OUT version text,
  *                    OUT runs_type text, OUT scanners text[])
+ * compmap.json_scan(document text, label text, the columns of sarif_scan,
+ *                   OUT format text, OUT schema_version jsonb,
+ *                   OUT results_type text, OUT matches_type text)
  *
  * One pass over a JSON document that builds none of its results: its
  * jsonb_typeof, whether ingest_json_format() would call it SARIF, the
  * version member as ->> reads it, jsonb_typeof of the runs member, and
- * the scanner name of every run in order.  A document document::jsonb
+ * the scanner name of every run in order; json_scan adds the format
+ * ingest_json_format() gives an object, the SchemaVersion member (as
+ * -> reads it) and jsonb_typeof of the Results and matches members, what
+ * ingest_parse checks of Trivy and Grype.  A document document::jsonb
  * refuses raises what ingest_parse_json(document, label) raises: 22P02
  * "malformed <label> document: <message>" with the same detail and hint.
  */
-PG_FUNCTION_INFO_V1(compmap_sarif_scan);
-Datum
-compmap_sarif_scan(PG_FUNCTION_ARGS)
+static Datum
+json_scan(FunctionCallInfo fcinfo)
 {
 	text	   *doc = PG_GETARG_TEXT_PP(0);
 	char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	MemoryContext fn_cxt = CurrentMemoryContext;
 	TupleDesc	tupdesc;
 	StreamState st;
-	Datum		values[5];
-	bool		nulls[5] = {false};
+	Datum		values[9];
+	bool		nulls[9] = {false};
 	bool		is_object;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != 5 && tupdesc->natts != 9)
+		elog(ERROR, "unexpected number of result columns %d", tupdesc->natts);
 
 	stream_init(&st, STREAM_SCAN, false, fn_cxt);
 	stream_parse(&st, doc, label);
@@ -750,15 +841,34 @@ compmap_sarif_scan(PG_FUNCTION_ARGS)
 		values[2] = PointerGetDatum(version);
 		nulls[2] = version == NULL;
 	}
-	if (st.runs_type != NULL)
-		values[3] = CStringGetTextDatum(st.runs_type);
-	else
-		nulls[3] = true;
+	set_cstring(values, nulls, 3, st.runs_type);
 	if (st.runs_type != NULL && strcmp(st.runs_type, "array") == 0 && st.nscanners > 0)
 		values[4] = PointerGetDatum(construct_array(st.scanners, st.nscanners, TEXTOID,
 													-1, false, TYPALIGN_INT));
 	else
 		values[4] = PointerGetDatum(construct_empty_array(TEXTOID));
+	if (tupdesc->natts == 9)
+	{
+		set_cstring(values, nulls, 5, is_object ? scan_format(&st, DatumGetBool(values[1])) : NULL);
+		values[6] = PointerGetDatum(st.schema_version);
+		nulls[6] = st.schema_version == NULL;
+		set_cstring(values, nulls, 7, st.results_type);
+		set_cstring(values, nulls, 8, st.matches_type);
+	}
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(compmap_sarif_scan);
+Datum
+compmap_sarif_scan(PG_FUNCTION_ARGS)
+{
+	return json_scan(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(compmap_json_scan);
+Datum
+compmap_json_scan(PG_FUNCTION_ARGS)
+{
+	return json_scan(fcinfo);
 }

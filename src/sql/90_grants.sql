@@ -154,6 +154,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.map_sarif_reference(jsonb),
     @extschema@.map_sarif_text(text),
     @extschema@.sarif_scan(text, text),
+    @extschema@.json_scan(text, text),
     @extschema@.map_trivy(jsonb),
     @extschema@.map_trivy_text(text),
     @extschema@.map_trivy_reference(jsonb),
