@@ -26,8 +26,8 @@ shared=${COMPMAP_SHARED:-$top/../shared}
 scans=$shared/fixtures/scans
 db=cm_trivy_grype_stream
 tmp=$(mktemp -d)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$tmp"; dropdb --if-exists $db >/dev/null 2>&1' EXIT
-echo "1..5"
+trap 'rm -rf "$tmp"; dropdb --if-exists $db >/dev/null 2>&1' EXIT
+echo "1..10"
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
@@ -287,3 +287,120 @@ nt=$(q -c "SELECT count(*) FROM outcome WHERE id ~ '^[tx][0-9]'")
 ne=$(q -c "SELECT count(*) FROM outcome WHERE id ~ '^[tx][0-9]' AND streamed LIKE 'error %'")
 [ -z "$bad" ] && [ "$ne" -gt 800 ]
 ok $? "the same outcome for $nt truncated or damaged texts ($ne errors, SQLSTATE, message, detail and line alike) ${bad:+(differ: $bad)}"
+
+# 6: ingest's parse: json_scan raises what ingest_parse_json raised
+q -c "CREATE TABLE scan_cmp AS
+      SELECT d.id, l.label,
+             parse_error(format('SELECT compmap.json_scan(%L, %L)', d.t, l.label)) AS streamed,
+             parse_error(format('SELECT compmap.ingest_parse_json(%L, %L)', d.t, l.label)) AS jsonb
+        FROM doc d, (VALUES ('trivy'), ('grype'), ('JSON')) AS l(label)
+       WHERE d.id ~ '^([tx][0-9]|h[tg]:)' AND length(d.t) < 100000"
+bad=$(q -c "SELECT string_agg(id || ' ' || label, ', ') FROM (SELECT * FROM scan_cmp WHERE streamed IS DISTINCT FROM jsonb ORDER BY id LIMIT 5) s")
+ns=$(q -c "SELECT count(*) FROM scan_cmp WHERE streamed LIKE '22P02: malformed % document: %'")
+[ -z "$bad" ] && [ "$ns" -gt 500 ]
+ok $? "json_scan refuses malformed JSON as ingest_parse_json did: $ns errors alike (22P02, message, detail with the line, hint) ${bad:+(differ: $bad)}"
+
+# 7: what json_scan reads equals the jsonb expressions ingest_parse used
+bad=$(q -c "SELECT string_agg(id, ' ') FROM (
+   SELECT d.id FROM doc d, compmap.json_scan(d.t, 'JSON') s, LATERAL (SELECT d.t::jsonb AS j) j
+    WHERE d.id IN (SELECT id FROM outcome WHERE streamed LIKE 'rows %')
+      AND (s.json_type IS DISTINCT FROM jsonb_typeof(j.j)
+           OR s.format IS DISTINCT FROM (CASE WHEN jsonb_typeof(j.j) = 'object' THEN compmap.ingest_json_format(j.j) END)
+           OR s.schema_version IS DISTINCT FROM (CASE WHEN jsonb_typeof(j.j) = 'object' THEN j.j->'SchemaVersion' END)
+           OR s.results_type IS DISTINCT FROM (CASE WHEN jsonb_typeof(j.j) = 'object' THEN jsonb_typeof(j.j->'Results') END)
+           OR s.matches_type IS DISTINCT FROM (CASE WHEN jsonb_typeof(j.j) = 'object' THEN jsonb_typeof(j.j->'matches') END))
+    ORDER BY d.id LIMIT 5) s")
+nw=$(q -c "SELECT count(*) FROM outcome WHERE streamed LIKE 'rows %'")
+[ -z "$bad" ]
+ok $? "json_scan's type, format, SchemaVersion and the types of Results and matches equal the jsonb expressions for the $nw well-formed documents ${bad:+(differ: $bad)}"
+
+# 8: ingest_parse's checks of Trivy and Grype, named and detected
+got=$(q <<'SQL'
+SELECT string_agg(x.d || ' ' || x.f || ': ' || parse_error(format('SELECT compmap.ingest_parse(%L, %L)', x.d, x.f)), E'\n' ORDER BY x.n)
+  FROM (VALUES (1, '{"SchemaVersion": 3, "Results": []}', 'auto'), (2, '{"SchemaVersion": "2", "Results": []}', 'trivy'),
+               (3, '{"SchemaVersion": null}', 'trivy'), (4, '{"SchemaVersion": 2, "Results": {}}', 'auto'),
+               (5, '{"ArtifactName": "a", "Results": 1, "Results": null}', 'auto'), (6, '[{"Results": []}]', 'trivy'),
+               (7, '{"matches": {}}', 'auto'), (8, '{"x": 1}', 'grype'), (9, '"matches"', 'grype'),
+               (10, '{"SchemaVersion": 2.0}', 'trivy'), (11, '{"SchemaVersion": {"a": [1]}}', 'auto')) AS x(n, d, f)
+SQL
+)
+want='{"SchemaVersion": 3, "Results": []} auto: 22023: unsupported Trivy SchemaVersion 3 / The element $.SchemaVersion must be 2. / 
+{"SchemaVersion": "2", "Results": []} trivy: no error
+{"SchemaVersion": null} trivy: 22023: unsupported Trivy SchemaVersion null / The element $.SchemaVersion must be 2. / 
+{"SchemaVersion": 2, "Results": {}} auto: 22023: trivy document has no Results array / Expected an array at $.Results. / 
+{"ArtifactName": "a", "Results": 1, "Results": null} auto: no error
+[{"Results": []}] trivy: 22023: trivy document is a JSON array, expected an object /  / 
+{"matches": {}} auto: 22023: grype document has no matches array / Expected an array at $.matches. / 
+{"x": 1} grype: 22023: grype document has no matches array / Expected an array at $.matches. / 
+"matches" grype: 22023: grype document is a JSON string, expected an object /  / 
+{"SchemaVersion": 2.0} trivy: 22023: unsupported Trivy SchemaVersion 2.0 / The element $.SchemaVersion must be 2. / 
+{"SchemaVersion": {"a": [1]}} auto: 22023: unsupported Trivy SchemaVersion {"a": [1]} / The element $.SchemaVersion must be 2. / '
+[ "$got" = "$want" ]
+ok $? "ingest_parse checks Trivy's SchemaVersion and Results and Grype's matches from the text, named and detected, with the messages of the jsonb checks"
+[ "$got" = "$want" ] || echo "$got" | sed 's/^/# /'
+
+# 9: ingest reads the texts: rows as map_<format>(text::jsonb) gives, a
+# damaged text changes nothing, a byte order mark is no obstacle
+q -c "SELECT compmap.create_tenant('stream') AS t" > "$tmp/tenant"
+t=$(cat "$tmp/tenant")
+before=$(q -c "SELECT (SELECT count(*) FROM compmap.finding) || '/' || (SELECT count(*) FROM compmap.scan) || '/' || (SELECT count(*) FROM compmap.evidence)")
+errs=$(q -c "SELECT string_agg(DISTINCT left(parse_error(format('SELECT * FROM compmap.ingest(%L, %L, %L)', '$t', d.t, x.f)), 5), ',')
+               FROM doc d, (VALUES ('auto'), (NULL)) AS x(f) WHERE d.id ~ '^t[05]:' AND length(d.t) > 1")
+after=$(q -c "SELECT (SELECT count(*) FROM compmap.finding) || '/' || (SELECT count(*) FROM compmap.scan) || '/' || (SELECT count(*) FROM compmap.evidence)")
+q >/dev/null <<'SQL'
+-- The results an ingest counted, or its error.
+CREATE FUNCTION ingest_outcome(tenant uuid, t text, f text, label text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
+BEGIN
+    SELECT i.format || ' ' || i.results INTO r FROM compmap.ingest(tenant, t, f, now(), label) AS i;
+    RETURN r;
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'error ' || SQLERRM;
+END
+$$;
+SQL
+q -c "CREATE TABLE ingested AS SELECT d.id, d.fmt, ingest_outcome('$t', CASE WHEN d.id LIKE 'd:%' THEN U&'\\FEFF' ELSE '' END || d.t, CASE WHEN d.id LIKE 's:%' THEN d.fmt ELSE 'auto' END, d.id) AS got
+        FROM doc d WHERE d.id ~ '^[fsd]:'"
+bad=$(q -c "SELECT string_agg(i.id, ' ') FROM ingested i JOIN outcome o USING (id)
+             WHERE i.got IS DISTINCT FROM i.fmt || ' ' || split_part(o.streamed, ' ', 2)
+               -- a repeated key may leave what ingest_parse checks refused
+               AND NOT (i.id LIKE 'd:%' AND (i.got LIKE 'error unsupported Trivy SchemaVersion %'
+                                             OR i.got IN ('error trivy document has no Results array', 'error grype document has no matches array')))")
+ni=$(q -c "SELECT count(*) FROM ingested WHERE got NOT LIKE 'error %'")
+[ "$before" = "$after" ] && [ "$errs" = "22P02" ] && [ -z "$bad" ] && [ "$ni" -ge 20 ]
+ok $? "ingest of truncated Trivy and Grype texts fails with 22P02 and changes nothing ($before = $after); $ni fixtures, shuffled and repeated, ingest with map_<format>'s counts, named, detected and after a byte order mark ${bad:+(not: $bad)}"
+
+# 10: peak memory of backends mapping big generated reports, the members
+# that every row needs written last (the slower paths: Trivy reads twice
+# holding each Result's items, Grype reads twice)
+q >/dev/null <<'SQL'
+CREATE TABLE big AS
+SELECT 'trivy' AS fmt, '{"SchemaVersion": 2, "Results": [' || string_agg(r, ', ') || '], "ArtifactType": "container_image", "ArtifactName": "big"}' AS t
+  FROM (SELECT '{"Vulnerabilities": [' || string_agg(format('{"VulnerabilityID": "CVE-2021-%s", "PkgName": "pkg%s", "InstalledVersion": "1.%s", "FixedVersion": "1.%s.1", "Severity": "HIGH", "Title": "title %s", "Description": "description of %s %s", "References": ["https://example.com/%s"], "CweIDs": ["CWE-%s"], "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "V3Score": 9.8}}}',
+                                             g, g % 300, g % 7, g % 7, g, g, md5(g::text), g, 20 + g % 50), ', ')
+               || '], "Target": "target ' || g / 1000 || '"}' AS r
+          FROM generate_series(1, 70000) g GROUP BY g / 1000) s
+UNION ALL
+SELECT 'grype', '{"matches": [' || string_agg(format('{"vulnerability": {"id": "CVE-2022-%s", "severity": "High", "description": "description of %s %s", "urls": ["https://example.com/%s"], "cvss": [{"version": "3.1", "vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}], "fix": {"versions": ["1.%s.1"]}}, "artifact": {"name": "pkg%s", "version": "1.%s", "type": "npm", "locations": [{"path": "/app/node_modules/pkg%s"}]}}',
+                                              g, g, md5(g::text), g, g % 7, g % 300, g % 7, g % 300), ', ')
+       || '], "source": {"type": "image", "target": {"userInput": "big:1"}}}'
+  FROM generate_series(1, 70000) g;
+SQL
+mem=""
+okm=0
+for f in trivy grype; do
+    bytes=$(q -c "SELECT octet_length(t) FROM big WHERE fmt = '$f'")
+    out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d $db <<SQL
+SELECT count(*) FROM big, compmap.map_${f}_text(big.t) WHERE big.fmt = '$f';
+SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmHWM:\s+([0-9]+) kB'))[1];
+SQL
+)
+    rows=$(echo "$out" | sed -n 1p)
+    hwm=$(echo "$out" | sed -n 2p)
+    mem="$mem $f $((bytes / 1048576)) MB: $rows rows, peak $((hwm / 1024)) MB;"
+    # the jsonb alone took about 20 times the document's size; the bound is
+    # the document's detoasted copy plus 64 MB
+    [ "$rows" = 70000 ] && [ -n "$hwm" ] && [ $((hwm * 1024)) -lt $((bytes + 64 * 1048576)) ] || okm=1
+done
+ok $okm "big reports map in backends whose peak memory stays under the document's size plus 64 MB:$mem"
