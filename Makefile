@@ -27,10 +27,13 @@ OBJS = \
 	src/cvss.o \
 	src/crosswalk.o \
 	src/ingest_json.o \
+	src/json_stream.o \
 	src/ingest_grype.o \
+	src/ingest_grype_stream.o \
 	src/ingest_sarif.o \
 	src/ingest_sarif_stream.o \
-	src/ingest_trivy.o
+	src/ingest_trivy.o \
+	src/ingest_trivy_stream.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.

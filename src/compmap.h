@@ -90,6 +90,31 @@ extern void sarif_mapper_destroy(SarifMapper *m);
 extern Datum sarif_scanner_name(const JsonbValue *tool);
 extern void sarif_check_runs_array(bool is_container, bool is_array);
 
+/* ingest_trivy.c: Trivy items mapped to ingest_record rows, in this order */
+typedef enum TrivyClass
+{
+	TRIVY_VULNERABILITY,
+	TRIVY_MISCONFIGURATION,
+	TRIVY_SECRET
+} TrivyClass;
+typedef struct TrivyMapper TrivyMapper;
+extern TrivyMapper *trivy_mapper_create(struct ReturnSetInfo *rsinfo);
+extern void trivy_mapper_set_report(TrivyMapper *m, const JsonbValue *artifact_type,
+									const JsonbValue *artifact_name);
+extern void trivy_mapper_start_result(TrivyMapper *m, const JsonbValue *target);
+extern void trivy_mapper_put_item(TrivyMapper *m, TrivyClass class, const JsonbValue *item);
+extern void trivy_mapper_discard_rows(TrivyMapper *m);
+extern void trivy_mapper_destroy(TrivyMapper *m);
+
+/* ingest_grype.c: Grype matches mapped to ingest_record rows */
+typedef struct GrypeMapper GrypeMapper;
+extern GrypeMapper *grype_mapper_create(struct ReturnSetInfo *rsinfo);
+extern void grype_mapper_set_source(GrypeMapper *m, const JsonbValue *source);
+extern void grype_mapper_put_match(GrypeMapper *m, const JsonbValue *match);
+extern void grype_mapper_discard_rows(GrypeMapper *m);
+extern void grype_mapper_destroy(GrypeMapper *m);
+extern void grype_check_matches_array(bool is_container);
+
 /* helpers for bytea / hash arguments */
 extern bytea *compmap_hash_to_bytea(const uint8 *hash);
 extern void compmap_bytea_to_hash(bytea *b, uint8 *out, const char *what);

@@ -17,6 +17,9 @@
  * report without it has no rows, and one whose matches is not an array
  * fails with jsonb_array_elements()'s error.
  *
+ * The mapping is a GrypeMapper fed the source, then each match, so that
+ * map_grype_text() (src/ingest_grype_stream.c) can feed it from the text.
+ *
  * Memory: each match's values are built in a context reset after its row
  * went into the tuplestore, a child of the caller's context deleted at the
  * end.
@@ -33,6 +36,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
 #include "compmap.h"
@@ -222,11 +226,10 @@ map_match(IngestState *st, const Jv *m, Datum *values, bool *nulls)
  * quotes; unnamed when that is NULL or empty.
  */
 static void
-read_source(const Jv *root, Datum *kind, Datum *name)
+read_source(const Jv *source, Datum *kind, Datum *name)
 {
-	Jv			source = jv_get(root, "source");
-	Jv			target = jv_get(&source, "target");
-	Str			type = get_text(&source, "type");
+	Jv			target = jv_get(source, "target");
+	Str			type = get_text(source, "type");
 	Str			n;
 
 	if (str_eq(type, "image"))
@@ -245,6 +248,101 @@ read_source(const Jv *root, Datum *kind, Datum *name)
 }
 
 /*
+ * A mapper that puts its rows into the tuplestore of rsinfo (set up by
+ * InitMaterializedSRF), fed the report's source and then one match at a
+ * time, by map_grype(jsonb) or by a reader of the text.  Its memory is a
+ * child of the current context.
+ */
+struct GrypeMapper
+{
+	ReturnSetInfo *rsinfo;
+	IngestState st;
+	Datum		asset_kind;
+	Datum		asset_name;
+	MemoryContext source_cxt;	/* the asset */
+	MemoryContext row_cxt;		/* one match */
+};
+
+GrypeMapper *
+grype_mapper_create(ReturnSetInfo *rsinfo)
+{
+	GrypeMapper *m = palloc0(sizeof(GrypeMapper));
+
+	m->rsinfo = rsinfo;
+	ingest_state_init(&m->st);
+	m->source_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_grype source",
+										  ALLOCSET_SMALL_SIZES);
+	m->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_grype match",
+									   ALLOCSET_DEFAULT_SIZES);
+	return m;
+}
+
+/* The report's source member (NULL when missing) */
+void
+grype_mapper_set_source(GrypeMapper *m, const JsonbValue *source)
+{
+	Jv			s;
+	MemoryContext old;
+
+	s.present = source != NULL;
+	if (source != NULL)
+		s.v = *source;
+	MemoryContextReset(m->source_cxt);
+	old = MemoryContextSwitchTo(m->source_cxt);
+	read_source(&s, &m->asset_kind, &m->asset_name);
+	MemoryContextSwitchTo(old);
+}
+
+/* One element of matches */
+void
+grype_mapper_put_match(GrypeMapper *m, const JsonbValue *match)
+{
+	Datum		values[NUM_COLS];
+	bool		nulls[NUM_COLS];
+	Jv			j = {true, *match};
+	MemoryContext old;
+
+	CHECK_FOR_INTERRUPTS();
+	old = MemoryContextSwitchTo(m->row_cxt);
+	memset(nulls, 0, sizeof(nulls));
+	map_match(&m->st, &j, values, nulls);
+	values[COL_ASSET_KIND] = m->asset_kind;
+	values[COL_ASSET_NAME] = m->asset_name;
+	tuplestore_putvalues(m->rsinfo->setResult, m->rsinfo->setDesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(m->row_cxt);
+}
+
+/* Drops the rows put so far (the report's matches member turned out to repeat). */
+void
+grype_mapper_discard_rows(GrypeMapper *m)
+{
+	tuplestore_clear(m->rsinfo->setResult);
+}
+
+void
+grype_mapper_destroy(GrypeMapper *m)
+{
+	MemoryContextDelete(m->row_cxt);
+	MemoryContextDelete(m->source_cxt);
+	pfree(m);
+}
+
+/* map_grype's error for a matches member that is not an array */
+void
+grype_check_matches_array(bool is_container)
+{
+	/* as jsonb_array_elements(document->'matches') fails */
+	if (!is_container)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot extract elements from a scalar")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot extract elements from an object")));
+}
+
+/*
  * compmap.map_grype(document jsonb) RETURNS SETOF compmap.ingest_record
  */
 PG_FUNCTION_INFO_V1(compmap_map_grype);
@@ -253,15 +351,12 @@ compmap_map_grype(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	IngestState st;
+	GrypeMapper *m;
 	Jv			root,
-				matches;
+				matches,
+				source;
 	JsonbContainer *mc;
 	uint32		nmatches;
-	Datum		asset_kind,
-				asset_name;
-	MemoryContext row_cxt,
-				old;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -275,41 +370,16 @@ compmap_map_grype(PG_FUNCTION_ARGS)
 	matches = jv_get(&root, "matches");
 	if (!matches.present)
 		return (Datum) 0;
-	/* as jsonb_array_elements(document->'matches') fails */
-	if (matches.v.type != jbvBinary)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot extract elements from a scalar")));
-	if (!JsonContainerIsArray(matches.v.val.binary.data))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot extract elements from an object")));
+	if (matches.v.type != jbvBinary || !JsonContainerIsArray(matches.v.val.binary.data))
+		grype_check_matches_array(matches.v.type == jbvBinary);
 	mc = matches.v.val.binary.data;
 
-	ingest_state_init(&st);
-	read_source(&root, &asset_kind, &asset_name);
-
-	row_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_grype match",
-									ALLOCSET_DEFAULT_SIZES);
+	m = grype_mapper_create(rsinfo);
+	source = jv_get(&root, "source");
+	grype_mapper_set_source(m, source.present ? &source.v : NULL);
 	nmatches = JsonContainerSize(mc);
 	for (uint32 i = 0; i < nmatches; i++)
-	{
-		Datum		values[NUM_COLS];
-		bool		nulls[NUM_COLS];
-		Jv			m;
-
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(row_cxt);
-		memset(nulls, 0, sizeof(nulls));
-		m.present = true;
-		m.v = *getIthJsonbValueFromContainer(mc, i);
-		map_match(&st, &m, values, nulls);
-		values[COL_ASSET_KIND] = asset_kind;
-		values[COL_ASSET_NAME] = asset_name;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(row_cxt);
-	}
-	MemoryContextDelete(row_cxt);
+		grype_mapper_put_match(m, getIthJsonbValueFromContainer(mc, i));
+	grype_mapper_destroy(m);
 	return (Datum) 0;
 }

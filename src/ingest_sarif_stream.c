@@ -8,7 +8,10 @@
  *	  returns, in the same order, with the same errors;
  *	  compmap.sarif_scan(text, text): what ingest checks and detects of a
  *	  JSON document (its type, whether it is SARIF, version, the type of
- *	  runs, the runs' scanner names), with the parse errors ingest raises.
+ *	  runs, the runs' scanner names), with the parse errors ingest raises;
+ *	  compmap.json_scan(text, text): the same, and what detection and the
+ *	  Trivy and Grype checks of ingest read (the format of an object,
+ *	  SchemaVersion, the types of Results and matches).
  *
  * The JSON events of pg_parse_json() are followed by depth.  Only these
  * values are built, each as a jsonb of its own, exactly as jsonb_in would
@@ -59,6 +62,7 @@
 #include "utils/numeric.h"
 
 #include "compmap.h"
+#include "json_stream.h"
 
 typedef enum StreamMode
 {
@@ -75,6 +79,7 @@ typedef enum Capture
 	CAP_RESULT,
 	CAP_VERSION,
 	CAP_SCHEMA,
+	CAP_SCHEMA_VERSION,
 	CAP_NONE
 } Capture;
 
@@ -87,9 +92,6 @@ typedef enum Member
 	MEMBER_RUNS,
 	MEMBER_RESULTS
 } Member;
-
-/* Interrupts are checked at least this often, in scalars. */
-#define SCALARS_PER_INTERRUPT_CHECK 4096
 
 /* A result of the run, as the span of the document's text it was read from */
 typedef struct HeldResult
@@ -116,6 +118,13 @@ typedef struct StreamState
 	Jsonb	   *version;		/* the last version member, or NULL */
 	Jsonb	   *schema;			/* the last $schema member, or NULL */
 
+	/* json_scan: what detection and the Trivy and Grype checks read */
+	uint32		top_keys;		/* bit i: the log has detect_keys[i] */
+	const char **top_slot;		/* jsonb_typeof of the member being read */
+	const char *results_type;	/* of the last Results member */
+	const char *matches_type;	/* of the last matches member */
+	Jsonb	   *schema_version; /* the last SchemaVersion member, or NULL */
+
 	/* the run being read: an element of runs */
 	bool		in_run;
 	bool		run_is_object;
@@ -141,8 +150,7 @@ typedef struct StreamState
 	Capture		pending;		/* for the next value at pending_depth */
 	int			pending_depth;
 	Capture		capture;
-	int			capture_depth;
-	JsonbParseState *ps;
+	JsonCapture cap;
 
 	MemoryContext parse_cxt;	/* the parse and the log's members */
 	MemoryContext cap_cxt;		/* one captured value while it is built */
@@ -153,123 +161,28 @@ typedef struct StreamState
 
 static void stream_events(StreamState *st, JsonSemAction *sem);
 
-
-/* ---------------------------------------------------------------------
- * Values as jsonb_in makes them
- * ---------------------------------------------------------------------
- */
-
-/* jsonb's limit on a string's length, with jsonb_in's error */
-static void
-check_string_len(size_t len)
+/* The top-level keys of ingest_json_format() besides runs and $schema */
+typedef enum DetectKey
 {
-	if (len > JENTRY_OFFLENMASK)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("string too long to represent as jsonb string"),
-				 errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
-						   JENTRY_OFFLENMASK)));
-}
+	KEY_SCHEMA_VERSION,
+	KEY_ARTIFACT_NAME,
+	KEY_RESULTS,
+	KEY_MATCHES,
+	KEY_PROGRAM_NAME,
+	KEY_SITE,
+	KEY_VERSION_AT,
+	KEY_TEMPLATE_ID,
+	KEY_TEMPLATE_ID2,
+	KEY_TEMPLATE,
+	NUM_DETECT_KEYS
+} DetectKey;
 
-/* A scalar token as jsonb_in reads it (numbers through numeric_in). */
-static void
-scalar_value(char *token, JsonTokenType type, JsonbValue *v)
-{
-	switch (type)
-	{
-		case JSON_TOKEN_STRING:
-			v->type = jbvString;
-			v->val.string.len = strlen(token);
-			check_string_len(v->val.string.len);
-			v->val.string.val = token;
-			break;
-		case JSON_TOKEN_NUMBER:
-			v->type = jbvNumeric;
-			v->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																 CStringGetDatum(token),
-																 ObjectIdGetDatum(InvalidOid),
-																 Int32GetDatum(-1)));
-			break;
-		case JSON_TOKEN_TRUE:
-			v->type = jbvBool;
-			v->val.boolean = true;
-			break;
-		case JSON_TOKEN_FALSE:
-			v->type = jbvBool;
-			v->val.boolean = false;
-			break;
-		case JSON_TOKEN_NULL:
-			v->type = jbvNull;
-			break;
-		default:
-			elog(ERROR, "unexpected json token type %d", (int) type);
-	}
-}
+static const char *const detect_keys[NUM_DETECT_KEYS] = {
+	"SchemaVersion", "ArtifactName", "Results", "matches", "@programName",
+	"site", "@version", "template-id", "templateID", "template"
+};
 
-/* jsonb_typeof of a scalar */
-static const char *
-scalar_type_name(JsonTokenType type)
-{
-	switch (type)
-	{
-		case JSON_TOKEN_STRING:
-			return "string";
-		case JSON_TOKEN_NUMBER:
-			return "number";
-		case JSON_TOKEN_TRUE:
-		case JSON_TOKEN_FALSE:
-			return "boolean";
-		default:
-			return "null";
-	}
-}
-
-/* The value a jsonb holds: its scalar, or its container. */
-static void
-jsonb_root_value(Jsonb *jb, JsonbValue *v)
-{
-	if (JB_ROOT_IS_SCALAR(jb))
-		JsonbExtractScalar(&jb->root, v);
-	else
-	{
-		v->type = jbvBinary;
-		v->val.binary.data = &jb->root;
-		v->val.binary.len = VARSIZE(jb) - VARHDRSZ;
-	}
-}
-
-/* ->> of a value: NULL for JSON null, else the text SQL gives */
-static text *
-jsonb_root_text(Jsonb *jb)
-{
-	JsonbValue	v;
-
-	jsonb_root_value(jb, &v);
-	switch (v.type)
-	{
-		case jbvNull:
-			return NULL;
-		case jbvString:
-			return cstring_to_text_with_len(v.val.string.val, v.val.string.len);
-		case jbvNumeric:
-			return cstring_to_text(DatumGetCString(DirectFunctionCall1(numeric_out,
-																	   NumericGetDatum(v.val.numeric))));
-		case jbvBool:
-			return cstring_to_text(v.val.boolean ? "true" : "false");
-		default:
-			return cstring_to_text(JsonbToCString(NULL, v.val.binary.data, v.val.binary.len));
-	}
-}
-
-/* A copy of a jsonb in cxt, of exactly its size */
-static Jsonb *
-jsonb_copy_to(MemoryContext cxt, Jsonb *jb)
-{
-	Jsonb	   *copy = MemoryContextAlloc(cxt, VARSIZE(jb));
-
-	memcpy(copy, jb, VARSIZE(jb));
-	return copy;
-}
+#define HAS_KEY(st, k) (((st)->top_keys & (1 << (k))) != 0)
 
 
 /* ---------------------------------------------------------------------
@@ -392,25 +305,19 @@ begin_capture(StreamState *st, int d)
 		return false;
 	}
 	st->capture = st->pending;
-	st->capture_depth = d;
 	st->pending = CAP_NONE;
-	st->ps = NULL;
-	MemoryContextSwitchTo(st->cap_cxt);
+	json_capture_begin(&st->cap, d);
 	return true;
 }
 
 /* The captured value is complete: map it or keep it. */
 static void
-end_capture(StreamState *st, JsonbValue *root)
+end_capture(StreamState *st, Jsonb *jb)
 {
 	Capture		c = st->capture;
-	Jsonb	   *jb;
 
-	/* (built in cap_cxt, the current context while capturing) */
-	jb = JsonbValueToJsonb(root);
+	/* (jb is in cap_cxt; the capture is back in the parse's context) */
 	st->capture = CAP_NONE;
-	st->ps = NULL;
-	MemoryContextSwitchTo(st->replaying ? st->replay_cxt : st->parse_cxt);
 
 	switch (c)
 	{
@@ -434,6 +341,9 @@ end_capture(StreamState *st, JsonbValue *root)
 			break;
 		case CAP_SCHEMA:
 			st->schema = jsonb_copy_to(st->parse_cxt, jb);
+			break;
+		case CAP_SCHEMA_VERSION:
+			st->schema_version = jsonb_copy_to(st->parse_cxt, jb);
 			break;
 		case CAP_NONE:
 			break;
@@ -475,12 +385,14 @@ ev_object_start(void *arg)
 			st->top_type = "object";
 		else if (d == 1 && st->top_member == MEMBER_RUNS)
 			st->runs_type = "object";
+		else if (d == 1 && st->top_slot != NULL)
+			*st->top_slot = "object";
 		else if (d == 2 && st->in_run)
 			st->run_is_object = true;
 		return;
 	}
 	if (st->capture != CAP_NONE)
-		(void) pushJsonbValue(&st->ps, WJB_BEGIN_OBJECT, NULL);
+		json_capture_open(&st->cap, true);
 }
 
 static void
@@ -491,10 +403,10 @@ ev_object_end(void *arg)
 
 	if (st->capture != CAP_NONE)
 	{
-		JsonbValue *res = pushJsonbValue(&st->ps, WJB_END_OBJECT, NULL);
+		Jsonb	   *jb = json_capture_close(&st->cap, true, d);
 
-		if (d == st->capture_depth)
-			end_capture(st, res);
+		if (jb != NULL)
+			end_capture(st, jb);
 	}
 }
 
@@ -513,13 +425,15 @@ ev_array_start(void *arg)
 			st->runs_type = "array";
 			st->in_runs = true;
 		}
+		else if (d == 1 && st->top_slot != NULL)
+			*st->top_slot = "array";
 		else if (d == 3 && st->in_run && st->run_is_object &&
 				 st->run_member == MEMBER_RESULTS)
 			st->in_results = true;
 		return;
 	}
 	if (st->capture != CAP_NONE)
-		(void) pushJsonbValue(&st->ps, WJB_BEGIN_ARRAY, NULL);
+		json_capture_open(&st->cap, false);
 }
 
 static void
@@ -530,10 +444,10 @@ ev_array_end(void *arg)
 
 	if (st->capture != CAP_NONE)
 	{
-		JsonbValue *res = pushJsonbValue(&st->ps, WJB_END_ARRAY, NULL);
+		Jsonb	   *jb = json_capture_close(&st->cap, false, d);
 
-		if (d == st->capture_depth)
-			end_capture(st, res);
+		if (jb != NULL)
+			end_capture(st, jb);
 		return;
 	}
 	if (d == 1)
@@ -547,24 +461,31 @@ ev_field_start(void *arg, char *fname, bool isnull)
 {
 	StreamState *st = arg;
 	int			d = st->depth;	/* of the member's value */
-	size_t		len = strlen(fname);
 
-	check_string_len(len);
 	if (st->capture != CAP_NONE)
 	{
-		JsonbValue	k;
-
-		k.type = jbvString;
-		k.val.string.val = fname;
-		k.val.string.len = len;
-		(void) pushJsonbValue(&st->ps, WJB_KEY, &k);
+		json_capture_key(&st->cap, fname);
 		return;
 	}
+	json_check_string_len(strlen(fname));
 	if (st->abandoned)
 		return;
 	if (d == 1)
 	{
 		st->top_member = MEMBER_OTHER;
+		st->top_slot = NULL;
+		for (int k = 0; k < NUM_DETECT_KEYS; k++)
+			if (strcmp(fname, detect_keys[k]) == 0)
+				st->top_keys |= 1 << k;
+		if (strcmp(fname, "Results") == 0)
+			st->top_slot = &st->results_type;
+		else if (strcmp(fname, "matches") == 0)
+			st->top_slot = &st->matches_type;
+		else if (strcmp(fname, "SchemaVersion") == 0 && st->mode == STREAM_SCAN)
+		{
+			st->pending = CAP_SCHEMA_VERSION;
+			st->pending_depth = d;
+		}
 		if (strcmp(fname, "runs") == 0)
 		{
 			/* a repeated runs member replaces the earlier one */
@@ -688,28 +609,28 @@ ev_scalar(void *arg, char *token, JsonTokenType type)
 	int			d = st->depth;
 	JsonbValue	v;
 
-	if (++st->scalars % SCALARS_PER_INTERRUPT_CHECK == 0)
+	if (++st->scalars % JSON_STREAM_SCALARS_PER_INTERRUPT_CHECK == 0)
 		CHECK_FOR_INTERRUPTS();
 
 	/* what jsonb_in checks of every scalar, in the same order */
-	scalar_value(token, type, &v);
+	json_scalar_value(token, type, &v);
 
 	if (st->capture != CAP_NONE)
 	{
 		/* token and number stay with the value being built */
-		(void) pushJsonbValue(&st->ps,
-							  st->ps->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE,
-							  &v);
+		(void) json_capture_scalar(&st->cap, &v);
 		return;
 	}
 	if (!st->abandoned)
 	{
 		if (begin_capture(st, d))
-			end_capture(st, &v);
+			end_capture(st, json_capture_scalar(&st->cap, &v));
 		else if (d == 0)
-			st->top_type = scalar_type_name(type);
+			st->top_type = json_scalar_type_name(type);
 		else if (d == 1 && st->top_member == MEMBER_RUNS)
-			st->runs_type = scalar_type_name(type);
+			st->runs_type = json_scalar_type_name(type);
+		else if (d == 1 && st->top_slot != NULL)
+			*st->top_slot = json_scalar_type_name(type);
 	}
 	if (v.type == jbvNumeric)
 		pfree(v.val.numeric);
@@ -735,8 +656,9 @@ stream_events(StreamState *st, JsonSemAction *sem)
 	sem->scalar = ev_scalar;
 }
 
+/* label: raise ingest's error for malformed JSON (else document::jsonb's) */
 static void
-stream_parse(StreamState *st, text *doc)
+stream_parse(StreamState *st, text *doc, const char *label)
 {
 	JsonSemAction sem;
 
@@ -745,7 +667,10 @@ stream_parse(StreamState *st, text *doc)
 	st->doc = VARDATA_ANY(doc);
 	st->lex = makeJsonLexContextCstringLen(VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc),
 										   GetDatabaseEncoding(), true);
-	pg_parse_json_or_ereport(st->lex, &sem);
+	if (label != NULL)
+		json_parse_as_ingest(st->lex, &sem, label);
+	else
+		pg_parse_json_or_ereport(st->lex, &sem);
 }
 
 static void
@@ -761,6 +686,7 @@ stream_init(StreamState *st, StreamMode mode, bool hold, MemoryContext parent)
 										  ALLOCSET_DEFAULT_SIZES);
 	st->cap_cxt = AllocSetContextCreate(parent, "sarif stream value",
 										ALLOCSET_DEFAULT_SIZES);
+	st->cap.cxt = st->cap_cxt;
 	st->parts_cxt = AllocSetContextCreate(parent, "sarif stream run",
 										  ALLOCSET_DEFAULT_SIZES);
 	st->held_cxt = AllocSetContextCreate(parent, "sarif stream results",
@@ -801,7 +727,7 @@ compmap_map_sarif_text(PG_FUNCTION_ARGS)
 
 	stream_init(&st, STREAM_MAP, false, fn_cxt);
 	st.mapper = mapper;
-	stream_parse(&st, doc);
+	stream_parse(&st, doc, NULL);
 	if (st.abandoned)
 	{
 		/* read again, holding each run's results until the run ends */
@@ -810,7 +736,7 @@ compmap_map_sarif_text(PG_FUNCTION_ARGS)
 		sarif_mapper_discard_rows(mapper);
 		stream_init(&st, STREAM_MAP, true, fn_cxt);
 		st.mapper = mapper;
-		stream_parse(&st, doc);
+		stream_parse(&st, doc, NULL);
 		Assert(!st.abandoned);
 	}
 	stream_done(&st, fn_cxt);
@@ -826,93 +752,71 @@ compmap_map_sarif_text(PG_FUNCTION_ARGS)
 }
 
 
-/*
- * The line "JSON data, line N: ..." of an error's context, without
- * trailing blanks, as ingest_parse_json() picks it; NULL when none.
- */
-static char *
-json_context_line(const char *context)
+/* ingest_json_format() of an object, from what the scan read */
+static const char *
+scan_format(StreamState *st, bool is_sarif)
 {
-	const char *p = context;
-
-	while (p != NULL && *p != '\0')
-	{
-		const char *eol = strchr(p, '\n');
-		int			len = eol ? (int) (eol - p) : (int) strlen(p);
-
-		if (strncmp(p, "JSON data, line ", strlen("JSON data, line ")) == 0)
-		{
-			while (len > 0 && p[len - 1] == ' ')
-				len--;
-			return pnstrdup(p, len);
-		}
-		p = eol ? eol + 1 : NULL;
-	}
+	if (is_sarif)
+		return "sarif";
+	if (HAS_KEY(st, KEY_SCHEMA_VERSION) ||
+		(HAS_KEY(st, KEY_ARTIFACT_NAME) && HAS_KEY(st, KEY_RESULTS)))
+		return "trivy";
+	if (HAS_KEY(st, KEY_MATCHES))
+		return "grype";
+	if (HAS_KEY(st, KEY_PROGRAM_NAME) ||
+		(HAS_KEY(st, KEY_SITE) && HAS_KEY(st, KEY_VERSION_AT)))
+		return "zap";
+	if (HAS_KEY(st, KEY_TEMPLATE_ID) || HAS_KEY(st, KEY_TEMPLATE_ID2) ||
+		HAS_KEY(st, KEY_TEMPLATE))
+		return "nuclei";
 	return NULL;
+}
+
+/* A text column, NULL when s is */
+static void
+set_cstring(Datum *values, bool *nulls, int col, const char *s)
+{
+	nulls[col] = s == NULL;
+	values[col] = s ? CStringGetTextDatum(s) : (Datum) 0;
 }
 
 /*
  * compmap.sarif_scan(document text, label text, OUT json_type text,
  *                    OUT is_sarif boolean, OUT version text,
  *                    OUT runs_type text, OUT scanners text[])
+ * compmap.json_scan(document text, label text, the columns of sarif_scan,
+ *                   OUT format text, OUT schema_version jsonb,
+ *                   OUT results_type text, OUT matches_type text)
  *
  * One pass over a JSON document that builds none of its results: its
  * jsonb_typeof, whether ingest_json_format() would call it SARIF, the
  * version member as ->> reads it, jsonb_typeof of the runs member, and
- * the scanner name of every run in order.  A document document::jsonb
+ * the scanner name of every run in order; json_scan adds the format
+ * ingest_json_format() gives an object, the SchemaVersion member (as
+ * -> reads it) and jsonb_typeof of the Results and matches members, what
+ * ingest_parse checks of Trivy and Grype.  A document document::jsonb
  * refuses raises what ingest_parse_json(document, label) raises: 22P02
  * "malformed <label> document: <message>" with the same detail and hint.
  */
-PG_FUNCTION_INFO_V1(compmap_sarif_scan);
-Datum
-compmap_sarif_scan(PG_FUNCTION_ARGS)
+static Datum
+json_scan(FunctionCallInfo fcinfo)
 {
 	text	   *doc = PG_GETARG_TEXT_PP(0);
 	char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	MemoryContext fn_cxt = CurrentMemoryContext;
 	TupleDesc	tupdesc;
 	StreamState st;
-	Datum		values[5];
-	bool		nulls[5] = {false};
+	Datum		values[9];
+	bool		nulls[9] = {false};
 	bool		is_object;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != 5 && tupdesc->natts != 9)
+		elog(ERROR, "unexpected number of result columns %d", tupdesc->natts);
 
 	stream_init(&st, STREAM_SCAN, false, fn_cxt);
-	PG_TRY();
-	{
-		stream_parse(&st, doc);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-		char	   *line;
-		StringInfoData detail;
-
-		MemoryContextSwitchTo(fn_cxt);
-		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
-			PG_RE_THROW();
-		FlushErrorState();
-		/* concat_ws(' ', nullif(detail, ''), the context's JSON line) */
-		initStringInfo(&detail);
-		if (edata->detail != NULL && edata->detail[0] != '\0')
-			appendStringInfoString(&detail, edata->detail);
-		line = edata->context ? json_context_line(edata->context) : NULL;
-		if (line != NULL)
-		{
-			if (detail.len > 0)
-				appendStringInfoChar(&detail, ' ');
-			appendStringInfoString(&detail, line);
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("malformed %s document: %s", label, edata->message),
-				 errdetail_internal("%s", detail.data),
-				 errhint("The whole document must be one JSON value, as the scanner wrote it.")));
-	}
-	PG_END_TRY();
+	stream_parse(&st, doc, label);
 	stream_done(&st, fn_cxt);
 
 	is_object = strcmp(st.top_type, "object") == 0;
@@ -937,15 +841,34 @@ compmap_sarif_scan(PG_FUNCTION_ARGS)
 		values[2] = PointerGetDatum(version);
 		nulls[2] = version == NULL;
 	}
-	if (st.runs_type != NULL)
-		values[3] = CStringGetTextDatum(st.runs_type);
-	else
-		nulls[3] = true;
+	set_cstring(values, nulls, 3, st.runs_type);
 	if (st.runs_type != NULL && strcmp(st.runs_type, "array") == 0 && st.nscanners > 0)
 		values[4] = PointerGetDatum(construct_array(st.scanners, st.nscanners, TEXTOID,
 													-1, false, TYPALIGN_INT));
 	else
 		values[4] = PointerGetDatum(construct_empty_array(TEXTOID));
+	if (tupdesc->natts == 9)
+	{
+		set_cstring(values, nulls, 5, is_object ? scan_format(&st, DatumGetBool(values[1])) : NULL);
+		values[6] = PointerGetDatum(st.schema_version);
+		nulls[6] = st.schema_version == NULL;
+		set_cstring(values, nulls, 7, st.results_type);
+		set_cstring(values, nulls, 8, st.matches_type);
+	}
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(compmap_sarif_scan);
+Datum
+compmap_sarif_scan(PG_FUNCTION_ARGS)
+{
+	return json_scan(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(compmap_json_scan);
+Datum
+compmap_json_scan(PG_FUNCTION_ARGS)
+{
+	return json_scan(fcinfo);
 }

@@ -19,10 +19,14 @@
  * CweIDs or References that is not an array counts as empty
  * (ingest_array()).
  *
- * Memory: each Result's target lives in a context reset after the Result;
- * each item's values are built in a context reset after its row went into
- * the tuplestore.  Both are children of the caller's context and deleted at
- * the end.
+ * The mapping is a TrivyMapper fed the report's asset, then each Result's
+ * Target and items in row order, so that map_trivy_text()
+ * (src/ingest_trivy_stream.c) can feed it from the text.
+ *
+ * Memory: each Result's target lives in a context reset by the next
+ * Result; each item's values are built in a context reset after its row
+ * went into the tuplestore.  Both are children of the caller's context
+ * and deleted at the end.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,18 +40,11 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
 #include "compmap.h"
 #include "ingest_json.h"
-
-/* The three classes of item, in the order a Result's rows come in. */
-typedef enum TrivyClass
-{
-	TRIVY_VULNERABILITY,
-	TRIVY_MISCONFIGURATION,
-	TRIVY_SECRET
-} TrivyClass;
 
 static const char *const class_keys[] = {"Vulnerabilities", "Misconfigurations", "Secrets"};
 
@@ -289,10 +286,10 @@ map_secret(IngestState *st, Str target, const Jv *item, Datum *values, bool *nul
 
 /* The asset of every row: ArtifactType as a kind, ArtifactName or unnamed. */
 static void
-read_report(TrivyReport *report, const Jv *root)
+read_report(TrivyReport *report, const Jv *artifact_type, const Jv *artifact_name)
 {
-	Str			type = get_text(root, "ArtifactType");
-	Str			name = get_text(root, "ArtifactName");
+	Str			type = jv_text(artifact_type);
+	Str			name = jv_text(artifact_name);
 	const char *kind;
 
 	if (str_eq(type, "container_image"))
@@ -311,6 +308,122 @@ read_report(TrivyReport *report, const Jv *root)
 	report->asset_name = str_datum(name);
 }
 
+static inline Jv
+jv_of(const JsonbValue *v)
+{
+	Jv			r;
+
+	r.present = v != NULL;
+	if (v != NULL)
+		r.v = *v;
+	return r;
+}
+
+/*
+ * A mapper that puts its rows into the tuplestore of rsinfo (set up by
+ * InitMaterializedSRF), fed report, Result and item at a time so that a
+ * reader of the text can drive it as well as map_trivy(jsonb) does.  Its
+ * memory is a child of the current context.
+ */
+struct TrivyMapper
+{
+	ReturnSetInfo *rsinfo;
+	IngestState st;
+	TrivyReport report;
+	Str			target;			/* of the Result being mapped */
+	MemoryContext report_cxt;	/* the report's asset */
+	MemoryContext result_cxt;	/* the Result's target */
+	MemoryContext row_cxt;		/* one item */
+};
+
+TrivyMapper *
+trivy_mapper_create(ReturnSetInfo *rsinfo)
+{
+	TrivyMapper *m = palloc0(sizeof(TrivyMapper));
+
+	m->rsinfo = rsinfo;
+	ingest_state_init(&m->st);
+	m->report_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_trivy report",
+										  ALLOCSET_SMALL_SIZES);
+	m->result_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_trivy result",
+										  ALLOCSET_DEFAULT_SIZES);
+	m->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_trivy item",
+									   ALLOCSET_DEFAULT_SIZES);
+	return m;
+}
+
+/* The report's ArtifactType and ArtifactName members (NULL when missing). */
+void
+trivy_mapper_set_report(TrivyMapper *m, const JsonbValue *artifact_type,
+						const JsonbValue *artifact_name)
+{
+	Jv			t = jv_of(artifact_type),
+				n = jv_of(artifact_name);
+	MemoryContext old;
+
+	MemoryContextReset(m->report_cxt);
+	old = MemoryContextSwitchTo(m->report_cxt);
+	read_report(&m->report, &t, &n);
+	MemoryContextSwitchTo(old);
+}
+
+/* Starts a Result from its Target member (NULL when missing). */
+void
+trivy_mapper_start_result(TrivyMapper *m, const JsonbValue *target)
+{
+	Jv			t = jv_of(target);
+	MemoryContext old;
+
+	CHECK_FOR_INTERRUPTS();
+	MemoryContextReset(m->result_cxt);
+	old = MemoryContextSwitchTo(m->result_cxt);
+	m->target = jv_text(&t);
+	MemoryContextSwitchTo(old);
+}
+
+/* One element of the Result's Vulnerabilities, Misconfigurations or Secrets */
+void
+trivy_mapper_put_item(TrivyMapper *m, TrivyClass class, const JsonbValue *value)
+{
+	Datum		values[NUM_COLS];
+	bool		nulls[NUM_COLS];
+	Jv			item = jv_of(value);
+	MemoryContext old;
+
+	CHECK_FOR_INTERRUPTS();
+	old = MemoryContextSwitchTo(m->row_cxt);
+	memset(nulls, 0, sizeof(nulls));
+	values[COL_SCANNER] = CStringGetTextDatum("trivy");
+	set_text(values, nulls, COL_SCANNER_SEVERITY, get_text(&item, "Severity"));
+	values[COL_ASSET_KIND] = m->report.asset_kind;
+	values[COL_ASSET_NAME] = m->report.asset_name;
+	if (class == TRIVY_VULNERABILITY)
+		map_vulnerability(&m->st, m->target, &item, values, nulls);
+	else if (class == TRIVY_MISCONFIGURATION)
+		map_misconfiguration(&m->st, m->target, &item, values, nulls);
+	else
+		map_secret(&m->st, m->target, &item, values, nulls);
+	tuplestore_putvalues(m->rsinfo->setResult, m->rsinfo->setDesc, values, nulls);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(m->row_cxt);
+}
+
+/* Drops the rows put so far (the report's Results member turned out to repeat). */
+void
+trivy_mapper_discard_rows(TrivyMapper *m)
+{
+	tuplestore_clear(m->rsinfo->setResult);
+}
+
+void
+trivy_mapper_destroy(TrivyMapper *m)
+{
+	MemoryContextDelete(m->row_cxt);
+	MemoryContextDelete(m->result_cxt);
+	MemoryContextDelete(m->report_cxt);
+	pfree(m);
+}
+
 /*
  * compmap.map_trivy(document jsonb) RETURNS SETOF compmap.ingest_record
  */
@@ -320,15 +433,13 @@ compmap_map_trivy(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = PG_GETARG_JSONB_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	IngestState st;
-	TrivyReport report;
+	TrivyMapper *m;
 	Jv			root,
-				results;
+				results,
+				type,
+				name;
 	JsonbContainer *rc;
 	uint32		nresults;
-	MemoryContext result_cxt,
-				row_cxt,
-				old;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -344,26 +455,18 @@ compmap_map_trivy(PG_FUNCTION_ARGS)
 	if (rc == NULL)
 		return (Datum) 0;
 
-	ingest_state_init(&st);
-	read_report(&report, &root);
+	m = trivy_mapper_create(rsinfo);
+	type = jv_get(&root, "ArtifactType");
+	name = jv_get(&root, "ArtifactName");
+	trivy_mapper_set_report(m, type.present ? &type.v : NULL, name.present ? &name.v : NULL);
 
-	result_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_trivy result",
-									   ALLOCSET_DEFAULT_SIZES);
-	row_cxt = AllocSetContextCreate(CurrentMemoryContext, "map_trivy item",
-									ALLOCSET_DEFAULT_SIZES);
 	nresults = JsonContainerSize(rc);
 	for (uint32 r = 0; r < nresults; r++)
 	{
-		Jv			result;
-		Str			target;
+		Jv			result = {true, *getIthJsonbValueFromContainer(rc, r)};
+		Jv			target = jv_get(&result, "Target");
 
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(result_cxt);
-		result.present = true;
-		result.v = *getIthJsonbValueFromContainer(rc, r);
-		target = get_text(&result, "Target");
-		MemoryContextSwitchTo(old);
-
+		trivy_mapper_start_result(m, target.present ? &target.v : NULL);
 		for (int class = TRIVY_VULNERABILITY; class <= TRIVY_SECRET; class++)
 		{
 			Jv			items = jv_get(&result, class_keys[class]);
@@ -371,34 +474,9 @@ compmap_map_trivy(PG_FUNCTION_ARGS)
 			uint32		nitems = ic != NULL ? JsonContainerSize(ic) : 0;
 
 			for (uint32 i = 0; i < nitems; i++)
-			{
-				Datum		values[NUM_COLS];
-				bool		nulls[NUM_COLS];
-				Jv			item;
-
-				CHECK_FOR_INTERRUPTS();
-				old = MemoryContextSwitchTo(row_cxt);
-				memset(nulls, 0, sizeof(nulls));
-				item.present = true;
-				item.v = *getIthJsonbValueFromContainer(ic, i);
-				values[COL_SCANNER] = CStringGetTextDatum("trivy");
-				set_text(values, nulls, COL_SCANNER_SEVERITY, get_text(&item, "Severity"));
-				values[COL_ASSET_KIND] = report.asset_kind;
-				values[COL_ASSET_NAME] = report.asset_name;
-				if (class == TRIVY_VULNERABILITY)
-					map_vulnerability(&st, target, &item, values, nulls);
-				else if (class == TRIVY_MISCONFIGURATION)
-					map_misconfiguration(&st, target, &item, values, nulls);
-				else
-					map_secret(&st, target, &item, values, nulls);
-				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-				MemoryContextSwitchTo(old);
-				MemoryContextReset(row_cxt);
-			}
+				trivy_mapper_put_item(m, class, getIthJsonbValueFromContainer(ic, i));
 		}
-		MemoryContextReset(result_cxt);
 	}
-	MemoryContextDelete(row_cxt);
-	MemoryContextDelete(result_cxt);
+	trivy_mapper_destroy(m);
 	return (Datum) 0;
 }

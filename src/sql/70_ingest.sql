@@ -1,9 +1,9 @@
 -- Scanner ingestion: SARIF 2.1.0, Trivy, Grype, OpenVAS/Greenbone, Nessus,
 -- OWASP ZAP and Nuclei output into findings, in one transaction per document.
 --
--- compmap.ingest() parses the document once (jsonb or xml; SARIF is read
--- from the text by map_sarif_text(), one result at a time, never as one
--- jsonb), maps it with the per-format function map_<format>() into rows of
+-- compmap.ingest() parses the document once (jsonb or xml; SARIF, Trivy
+-- and Grype are read from the text by map_<format>_text(), one result at a
+-- time, never as one jsonb), maps it with the per-format function map_<format>() into rows of
 -- compmap.ingest_record,
 -- then works set-based: assets, new findings, re-sightings, reopens, and the
 -- findings of the same scope that this scan did not see.  The document is
@@ -378,6 +378,18 @@ LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.sarif_scan(text, text) IS 'One pass over a JSON document: its jsonb_typeof, whether ingest_json_format() calls it sarif, version ->> text, jsonb_typeof of runs, and the scanner name of every run; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
 
+-- The same pass, with what detection and the Trivy and Grype checks of
+-- ingest_parse read: ingest_parse uses it for every JSON object.
+CREATE FUNCTION @extschema@.json_scan(document text, label text,
+                                      OUT json_type text, OUT is_sarif boolean, OUT version text,
+                                      OUT runs_type text, OUT scanners text[],
+                                      OUT format text, OUT schema_version jsonb,
+                                      OUT results_type text, OUT matches_type text)
+AS 'MODULE_PATHNAME', 'compmap_json_scan'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.json_scan(text, text) IS 'sarif_scan, and for an object the format ingest_json_format() gives it, the SchemaVersion member (->), and jsonb_typeof of Results and of matches; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
+
 -- Trivy JSON (SchemaVersion 2): vulnerabilities, misconfigurations and
 -- secrets of every Result; licences are not findings.
 --
@@ -461,6 +473,16 @@ LANGUAGE C STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_trivy(jsonb) IS 'Maps the vulnerabilities, misconfigurations and secrets of a Trivy JSON report (SchemaVersion 2) to compmap.ingest_record (docs/ingest.md, Trivy).';
 
+-- Trivy read from the document's text (src/ingest_trivy_stream.c): the rows
+-- of map_trivy(document::jsonb) without the jsonb of the whole report, each
+-- item built as a jsonb of its own and mapped by the code of map_trivy; the
+-- errors are those of document::jsonb.  ingest uses it.
+CREATE FUNCTION @extschema@.map_trivy_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_trivy_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_trivy_text(text) IS 'The rows of compmap.map_trivy(document::jsonb), read from the text without building the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
+
 -- Grype JSON: one record per match.
 --
 -- compmap.map_grype() is this function in C (src/ingest_grype.c); this SQL
@@ -518,6 +540,14 @@ AS 'MODULE_PATHNAME', 'compmap_map_grype'
 LANGUAGE C STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_grype(jsonb) IS 'Maps the matches of a Grype JSON report to compmap.ingest_record (docs/ingest.md, Grype).';
+
+-- Grype read from the document's text (src/ingest_grype_stream.c), as
+-- map_trivy_text for Trivy.
+CREATE FUNCTION @extschema@.map_grype_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_grype_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_grype_text(text) IS 'The rows of compmap.map_grype(document::jsonb), read from the text without building the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- OpenVAS / Greenbone GMP XML report: <result> elements under <results>.
 CREATE FUNCTION @extschema@.map_openvas(document xml) RETURNS SETOF @extschema@.ingest_record
@@ -863,14 +893,14 @@ BEGIN
         ELSIF head ~ '^\{\s*"(template-id|templateID|template)"\s*:' THEN
             fmt := 'nuclei';
         ELSIF head LIKE '{%' OR head LIKE '[%' THEN
-            -- An object is read once without building its jsonb: a SARIF
-            -- log is mapped from the text (map_sarif_text); only the other
-            -- formats are parsed into jsonb.
+            -- An object is read once without building its jsonb: SARIF,
+            -- Trivy and Grype are mapped from the text (map_<format>_text);
+            -- only the other formats are parsed into jsonb.
             IF head LIKE '{%' THEN
-                scan := @extschema@.sarif_scan(doc, 'JSON');
+                scan := @extschema@.json_scan(doc, 'JSON');
                 scanned := true;
-                IF scan.is_sarif THEN
-                    fmt := 'sarif';
+                IF scan.format IN ('sarif', 'trivy', 'grype') THEN
+                    fmt := scan.format;
                 END IF;
             END IF;
         END IF;
@@ -930,7 +960,7 @@ BEGIN
         -- No jsonb of the log: the checks and the scanners come from one
         -- pass over the text, the rows from map_sarif_text.
         IF NOT scanned THEN
-            scan := @extschema@.sarif_scan(doc, fmt);
+            scan := @extschema@.json_scan(doc, fmt);
         END IF;
         IF scan.json_type <> 'object' THEN
             RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, scan.json_type
@@ -948,6 +978,29 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.runs.';
         END IF;
         sarif_scanners := scan.scanners;
+    ELSIF fmt IN ('trivy', 'grype') THEN
+        -- No jsonb of the report either: the checks come from one pass
+        -- over the text, the rows from map_<format>_text.
+        IF NOT scanned THEN
+            scan := @extschema@.json_scan(doc, fmt);
+        END IF;
+        IF scan.json_type <> 'object' THEN
+            RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, scan.json_type
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF fmt = 'trivy' THEN
+            IF scan.schema_version IS NOT NULL AND scan.schema_version #>> '{}' IS DISTINCT FROM '2' THEN
+                RAISE EXCEPTION 'unsupported Trivy SchemaVersion %', scan.schema_version
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The element $.SchemaVersion must be 2.';
+            END IF;
+            IF scan.results_type NOT IN ('array', 'null') THEN
+                RAISE EXCEPTION 'trivy document has no Results array'
+                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.Results.';
+            END IF;
+        ELSIF scan.matches_type IS DISTINCT FROM 'array' THEN
+            RAISE EXCEPTION 'grype document has no matches array'
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.matches.';
+        END IF;
     ELSE
         IF parsed_json IS NULL THEN
             parsed_json := @extschema@.ingest_parse_json(doc, fmt);
@@ -956,27 +1009,10 @@ BEGIN
             RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, pg_catalog.jsonb_typeof(parsed_json)
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        CASE fmt
-        WHEN 'trivy' THEN
-            IF parsed_json ? 'SchemaVersion' AND parsed_json->>'SchemaVersion' IS DISTINCT FROM '2' THEN
-                RAISE EXCEPTION 'unsupported Trivy SchemaVersion %', parsed_json->'SchemaVersion'
-                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The element $.SchemaVersion must be 2.';
-            END IF;
-            IF pg_catalog.jsonb_typeof(parsed_json->'Results') NOT IN ('array', 'null') THEN
-                RAISE EXCEPTION 'trivy document has no Results array'
-                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.Results.';
-            END IF;
-        WHEN 'grype' THEN
-            IF pg_catalog.jsonb_typeof(parsed_json->'matches') IS DISTINCT FROM 'array' THEN
-                RAISE EXCEPTION 'grype document has no matches array'
-                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.matches.';
-            END IF;
-        WHEN 'zap' THEN
-            IF pg_catalog.jsonb_typeof(parsed_json->'site') IS DISTINCT FROM 'array' THEN
-                RAISE EXCEPTION 'zap document has no site array'
-                    USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.site.';
-            END IF;
-        END CASE;
+        IF fmt = 'zap' AND pg_catalog.jsonb_typeof(parsed_json->'site') IS DISTINCT FROM 'array' THEN
+            RAISE EXCEPTION 'zap document has no site array'
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.site.';
+        END IF;
     END IF;
     format_name := fmt;
 END
@@ -1105,12 +1141,11 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF straight from the text by map_sarif_text (no jsonb of the
-    -- whole log; ingest_map's RETURN QUERY would hold every mapped row once
-    -- more, and the CASE keeps it from reading other formats); the
-    -- fingerprint is
-    -- compmap.finding_fingerprint() of the result's fields, with the source
-    -- label as "scope" in extra.
+    -- SARIF, Trivy and Grype straight from the text by map_<format>_text
+    -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
+    -- every mapped row once more, and each CASE keeps the other formats
+    -- from being read); the fingerprint is compmap.finding_fingerprint() of
+    -- the result's fields, with the source label as "scope" in extra.
     INSERT INTO pg_temp.compmap_ingest_rows (ord, scanner, rule_id, title, scanner_severity, cvss_vector, cve_ids, cwe_ids,
                                              asset_kind, asset_name, location, description, reference_urls, skip, fingerprint)
     SELECT m.ordinality, m.scanner, m.rule_id, m.title, m.scanner_severity, m.cvss_vector,
@@ -1125,8 +1160,20 @@ BEGIN
                                                           ELSE ingest_document.document END) WITH ORDINALITY AS s
              WHERE parsed.format_name = 'sarif'
             UNION ALL
+            SELECT * FROM @extschema@.map_trivy_text(CASE WHEN parsed.format_name <> 'trivy' THEN NULL
+                                                          WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                          THEN pg_catalog.substr(ingest_document.document, 2)
+                                                          ELSE ingest_document.document END) WITH ORDINALITY AS tv
+             WHERE parsed.format_name = 'trivy'
+            UNION ALL
+            SELECT * FROM @extschema@.map_grype_text(CASE WHEN parsed.format_name <> 'grype' THEN NULL
+                                                          WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                          THEN pg_catalog.substr(ingest_document.document, 2)
+                                                          ELSE ingest_document.document END) WITH ORDINALITY AS gr
+             WHERE parsed.format_name = 'grype'
+            UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
-             WHERE parsed.format_name <> 'sarif') AS m;
+             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype')) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over
     -- two unindexed sides of 50,000 rows took minutes).

@@ -49,7 +49,7 @@ q -c 'CREATE TABLE expected (id text PRIMARY KEY, fmt text, results bigint)'
 awk -F, 'NR > 1 && ($2 == "trivy" || $2 == "grype") { print $1 "," $2 "," $3 }' "$scans/counts.csv" > "$tmp/fixtures.csv"
 q -c "\\copy expected FROM '$tmp/fixtures.csv' WITH (FORMAT csv)"
 q -v scans="$scans/" >/dev/null <<'SQL'
-INSERT INTO doc SELECT e.id, e.fmt, (compmap.ingest_parse(pg_read_file(:'scans' || e.id), e.fmt)).parsed_json FROM expected e;
+INSERT INTO doc SELECT e.id, e.fmt, compmap.ingest_parse_json(ltrim(pg_read_file(:'scans' || e.id), U&'\FEFF'), e.fmt) FROM expected e;
 SQL
 bad=$(q -c "SELECT e.id FROM expected e
              WHERE e.results <> (SELECT count(*) FROM doc d,

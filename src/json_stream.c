@@ -1,0 +1,286 @@
+/*-------------------------------------------------------------------------
+ *
+ * json_stream.c
+ *	  The parts of reading a JSON document from its text (pg_parse_json()
+ *	  events) that the SARIF, Trivy and Grype readers share:
+ *
+ *	  * every scalar checked and converted exactly as jsonb_in does
+ *	    (strings against jsonb's length limit, numbers through
+ *	    numeric_in), so that a reader refuses a document exactly when
+ *	    document::jsonb refuses it, with the same error;
+ *	  * a JsonCapture, which builds one value (a result, an item, a
+ *	    member) from its events as a jsonb of its own, with jsonb's
+ *	    semantics (a duplicate key keeps the last value);
+ *	  * ingest's error for a malformed document ("malformed <label>
+ *	    document", with the parser's detail and line), as
+ *	    compmap.ingest_parse_json() raises it.
+ *
+ * Memory: a capture builds in the context its owner gives it and leaves
+ * the resetting to the owner; nothing here keeps memory across calls.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonfuncs.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+
+#include "json_stream.h"
+
+/* jsonb's limit on a string's length, with jsonb_in's error */
+void
+json_check_string_len(size_t len)
+{
+	if (len > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("string too long to represent as jsonb string"),
+				 errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+						   JENTRY_OFFLENMASK)));
+}
+
+/* A scalar token as jsonb_in reads it (numbers through numeric_in). */
+void
+json_scalar_value(char *token, JsonTokenType type, JsonbValue *v)
+{
+	switch (type)
+	{
+		case JSON_TOKEN_STRING:
+			v->type = jbvString;
+			v->val.string.len = strlen(token);
+			json_check_string_len(v->val.string.len);
+			v->val.string.val = token;
+			break;
+		case JSON_TOKEN_NUMBER:
+			v->type = jbvNumeric;
+			v->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																 CStringGetDatum(token),
+																 ObjectIdGetDatum(InvalidOid),
+																 Int32GetDatum(-1)));
+			break;
+		case JSON_TOKEN_TRUE:
+			v->type = jbvBool;
+			v->val.boolean = true;
+			break;
+		case JSON_TOKEN_FALSE:
+			v->type = jbvBool;
+			v->val.boolean = false;
+			break;
+		case JSON_TOKEN_NULL:
+			v->type = jbvNull;
+			break;
+		default:
+			elog(ERROR, "unexpected json token type %d", (int) type);
+	}
+}
+
+/* jsonb_typeof of a scalar */
+const char *
+json_scalar_type_name(JsonTokenType type)
+{
+	switch (type)
+	{
+		case JSON_TOKEN_STRING:
+			return "string";
+		case JSON_TOKEN_NUMBER:
+			return "number";
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			return "boolean";
+		default:
+			return "null";
+	}
+}
+
+/* A member's name as a jsonb key, checked as jsonb_in checks it */
+void
+json_key_value(char *fname, JsonbValue *k)
+{
+	size_t		len = strlen(fname);
+
+	json_check_string_len(len);
+	k->type = jbvString;
+	k->val.string.val = fname;
+	k->val.string.len = len;
+}
+
+/* The value a jsonb holds: its scalar, or its container. */
+void
+jsonb_root_value(Jsonb *jb, JsonbValue *v)
+{
+	if (JB_ROOT_IS_SCALAR(jb))
+		JsonbExtractScalar(&jb->root, v);
+	else
+	{
+		v->type = jbvBinary;
+		v->val.binary.data = &jb->root;
+		v->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	}
+}
+
+/* ->> of a value: NULL for JSON null, else the text SQL gives */
+text *
+jsonb_root_text(Jsonb *jb)
+{
+	JsonbValue	v;
+
+	jsonb_root_value(jb, &v);
+	switch (v.type)
+	{
+		case jbvNull:
+			return NULL;
+		case jbvString:
+			return cstring_to_text_with_len(v.val.string.val, v.val.string.len);
+		case jbvNumeric:
+			return cstring_to_text(DatumGetCString(DirectFunctionCall1(numeric_out,
+																	   NumericGetDatum(v.val.numeric))));
+		case jbvBool:
+			return cstring_to_text(v.val.boolean ? "true" : "false");
+		default:
+			return cstring_to_text(JsonbToCString(NULL, v.val.binary.data, v.val.binary.len));
+	}
+}
+
+/* A copy of a jsonb in cxt, of exactly its size */
+Jsonb *
+jsonb_copy_to(MemoryContext cxt, Jsonb *jb)
+{
+	Jsonb	   *copy = MemoryContextAlloc(cxt, VARSIZE(jb));
+
+	memcpy(copy, jb, VARSIZE(jb));
+	return copy;
+}
+
+/*
+ * Starts building the value whose first event comes next, at depth
+ * (containers open before it); the caller has set c->cxt.
+ */
+void
+json_capture_begin(JsonCapture *c, int depth)
+{
+	c->active = true;
+	c->depth = depth;
+	c->ps = NULL;
+	c->back = MemoryContextSwitchTo(c->cxt);
+}
+
+static Jsonb *
+capture_done(JsonCapture *c, JsonbValue *root)
+{
+	Jsonb	   *jb = JsonbValueToJsonb(root);
+
+	c->active = false;
+	c->ps = NULL;
+	MemoryContextSwitchTo(c->back);
+	return jb;
+}
+
+void
+json_capture_open(JsonCapture *c, bool object)
+{
+	(void) pushJsonbValue(&c->ps, object ? WJB_BEGIN_OBJECT : WJB_BEGIN_ARRAY, NULL);
+}
+
+/* A container closes at depth; the jsonb when that completes the value */
+Jsonb *
+json_capture_close(JsonCapture *c, bool object, int depth)
+{
+	JsonbValue *res = pushJsonbValue(&c->ps, object ? WJB_END_OBJECT : WJB_END_ARRAY, NULL);
+
+	return depth == c->depth ? capture_done(c, res) : NULL;
+}
+
+/* (the name stays with the value being built: do not free it) */
+void
+json_capture_key(JsonCapture *c, char *fname)
+{
+	JsonbValue	k;
+
+	json_key_value(fname, &k);
+	(void) pushJsonbValue(&c->ps, WJB_KEY, &k);
+}
+
+/* A scalar; the jsonb when the value is that scalar alone */
+Jsonb *
+json_capture_scalar(JsonCapture *c, JsonbValue *v)
+{
+	if (c->ps == NULL)
+		return capture_done(c, v);
+	(void) pushJsonbValue(&c->ps,
+						  c->ps->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE, v);
+	return NULL;
+}
+
+/*
+ * The line "JSON data, line N: ..." of an error's context, without
+ * trailing blanks, as ingest_parse_json() picks it; NULL when none.
+ */
+char *
+json_context_line(const char *context)
+{
+	const char *p = context;
+
+	while (p != NULL && *p != '\0')
+	{
+		const char *eol = strchr(p, '\n');
+		int			len = eol ? (int) (eol - p) : (int) strlen(p);
+
+		if (strncmp(p, "JSON data, line ", strlen("JSON data, line ")) == 0)
+		{
+			while (len > 0 && p[len - 1] == ' ')
+				len--;
+			return pnstrdup(p, len);
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Parses with sem; a document document::jsonb refuses raises what
+ * ingest_parse_json(document, label) raises: 22P02 "malformed <label>
+ * document: <message>" with the same detail and hint.
+ */
+void
+json_parse_as_ingest(JsonLexContext *lex, JsonSemAction *sem, const char *label)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		pg_parse_json_or_ereport(lex, sem);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		char	   *line;
+		StringInfoData detail;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+		/* concat_ws(' ', nullif(detail, ''), the context's JSON line) */
+		initStringInfo(&detail);
+		if (edata->detail != NULL && edata->detail[0] != '\0')
+			appendStringInfoString(&detail, edata->detail);
+		line = edata->context ? json_context_line(edata->context) : NULL;
+		if (line != NULL)
+		{
+			if (detail.len > 0)
+				appendStringInfoChar(&detail, ' ');
+			appendStringInfoString(&detail, line);
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("malformed %s document: %s", label, edata->message),
+				 errdetail_internal("%s", detail.data),
+				 errhint("The whole document must be one JSON value, as the scanner wrote it.")));
+	}
+	PG_END_TRY();
+}

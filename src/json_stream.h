@@ -1,0 +1,53 @@
+/*-------------------------------------------------------------------------
+ *
+ * json_stream.h
+ *	  What the readers of a JSON document's text share (src/json_stream.c):
+ *	  scalars checked and converted as jsonb_in does, a builder that turns
+ *	  the parser's events for one value into a jsonb of its own, and the
+ *	  error ingest raises for a malformed document.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef JSON_STREAM_H
+#define JSON_STREAM_H
+
+#include "common/jsonapi.h"
+#include "utils/jsonb.h"
+
+/* Interrupts are checked at least this often, in scalars. */
+#define JSON_STREAM_SCALARS_PER_INTERRUPT_CHECK 4096
+
+/*
+ * One value being built from events: begun at the depth of its first
+ * event, complete when the event that closes that depth arrives.  The
+ * value is built in cxt, which the caller resets when done with it.
+ */
+typedef struct JsonCapture
+{
+	bool		active;
+	int			depth;			/* of the value */
+	JsonbParseState *ps;
+	MemoryContext cxt;			/* where the value is built */
+	MemoryContext back;			/* the context before it began */
+} JsonCapture;
+
+extern void json_check_string_len(size_t len);
+extern void json_scalar_value(char *token, JsonTokenType type, JsonbValue *v);
+extern const char *json_scalar_type_name(JsonTokenType type);
+extern void json_key_value(char *fname, JsonbValue *k);
+
+extern void jsonb_root_value(Jsonb *jb, JsonbValue *v);
+extern text *jsonb_root_text(Jsonb *jb);
+extern Jsonb *jsonb_copy_to(MemoryContext cxt, Jsonb *jb);
+
+extern void json_capture_begin(JsonCapture *c, int depth);
+extern void json_capture_open(JsonCapture *c, bool object);
+extern Jsonb *json_capture_close(JsonCapture *c, bool object, int depth);
+extern void json_capture_key(JsonCapture *c, char *fname);
+extern Jsonb *json_capture_scalar(JsonCapture *c, JsonbValue *v);
+
+extern char *json_context_line(const char *context);
+extern void json_parse_as_ingest(JsonLexContext *lex, JsonSemAction *sem,
+								 const char *label);
+
+#endif							/* JSON_STREAM_H */
