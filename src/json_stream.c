@@ -13,7 +13,10 @@
  *	    semantics (a duplicate key keeps the last value);
  *	  * ingest's error for a malformed document ("malformed <label>
  *	    document", with the parser's detail and line), as
- *	    compmap.ingest_parse_json() raises it.
+ *	    compmap.ingest_parse_json() raises it;
+ *	  * compmap.document_sha256(text), the digest ingest records of the
+ *	    document, over the text's bytes in place (sha256(textsend(...))
+ *	    made a copy of the whole document first).
  *
  * Memory: a capture builds in the context its owner gives it and leaves
  * the resetting to the owner; nothing here keeps memory across calls.
@@ -30,6 +33,7 @@
 #include "utils/numeric.h"
 
 #include "json_stream.h"
+#include "compmap.h"
 
 /* jsonb's limit on a string's length, with jsonb_in's error */
 void
@@ -283,4 +287,18 @@ json_parse_as_ingest(JsonLexContext *lex, JsonSemAction *sem, const char *label)
 				 errhint("The whole document must be one JSON value, as the scanner wrote it.")));
 	}
 	PG_END_TRY();
+}
+
+PG_FUNCTION_INFO_V1(compmap_document_sha256);
+
+/* compmap.document_sha256(document text) RETURNS bytea */
+Datum
+compmap_document_sha256(PG_FUNCTION_ARGS)
+{
+	text	   *document = PG_GETARG_TEXT_PP(0);
+	uint8		digest[CM_HASH_LEN];
+
+	compmap_hash_or_error(cm_sha256(VARDATA_ANY(document), VARSIZE_ANY_EXHDR(document),
+									NULL, 0, NULL, 0, digest));
+	PG_RETURN_BYTEA_P(compmap_hash_to_bytea(digest));
 }

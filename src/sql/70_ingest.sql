@@ -734,6 +734,14 @@ COMMENT ON FUNCTION @extschema@.map_nuclei(jsonb) IS 'Maps Nuclei JSON-lines res
 
 -- Parsing and format detection ---------------------------------------------
 
+-- SHA-256 of the document's bytes (its text in the database encoding), as
+-- sha256(textsend(document)) gives it, without copying the document first.
+CREATE FUNCTION @extschema@.document_sha256(document text) RETURNS bytea
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'compmap_document_sha256';
+COMMENT ON FUNCTION @extschema@.document_sha256(text) IS 'SHA-256 of a document''s text as stored (the value sha256(textsend(document)) gives), read in place; what compmap.scan.document_sha256 records.';
+
 CREATE FUNCTION @extschema@.ingest_parse_json(document text, format text) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -861,7 +869,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     fmt text := pg_catalog.lower(pg_catalog.btrim(coalesce(format, 'auto')));
-    doc text := document;
     head text;
     root text;
     expected text;
@@ -874,14 +881,16 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use auto, sarif, trivy, grype, openvas, nessus, zap or nuclei.';
     END IF;
-    IF pg_catalog.left(doc, 1) = U&'\FEFF' THEN
-        doc := pg_catalog.substr(doc, 2);      -- a byte order mark is not part of the JSON or XML
+    -- (the document itself, not a copy in a variable: an assignment would
+    -- copy the whole text)
+    IF pg_catalog.left(document, 1) = U&'\FEFF' THEN
+        document := pg_catalog.substr(document, 2);      -- a byte order mark is not part of the JSON or XML
     END IF;
-    head := pg_catalog.ltrim(pg_catalog.left(doc, 1024), E' \t\r\n');
+    head := pg_catalog.ltrim(pg_catalog.left(document, 1024), E' \t\r\n');
 
     IF fmt = 'auto' THEN
         IF head LIKE '<%' THEN
-            parsed_xml := @extschema@.ingest_parse_xml(doc, 'XML');
+            parsed_xml := @extschema@.ingest_parse_xml(document, 'XML');
             root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
             fmt := CASE root WHEN 'NessusClientData_v2' THEN 'nessus' WHEN 'report' THEN 'openvas'
                              WHEN 'get_reports_response' THEN 'openvas' WHEN 'OWASPZAPReport' THEN 'zap' END;
@@ -897,7 +906,7 @@ BEGIN
             -- Trivy and Grype are mapped from the text (map_<format>_text);
             -- only the other formats are parsed into jsonb.
             IF head LIKE '{%' THEN
-                scan := @extschema@.json_scan(doc, 'JSON');
+                scan := @extschema@.json_scan(document, 'JSON');
                 scanned := true;
                 IF scan.format IN ('sarif', 'trivy', 'grype') THEN
                     fmt := scan.format;
@@ -905,7 +914,7 @@ BEGIN
             END IF;
         END IF;
         IF fmt = 'auto' AND (head LIKE '{%' OR head LIKE '[%') THEN
-            parsed_json := @extschema@.ingest_parse_json(doc, 'JSON');
+            parsed_json := @extschema@.ingest_parse_json(document, 'JSON');
             fmt := @extschema@.ingest_json_format(parsed_json);
             IF fmt IS NULL THEN
                 RAISE EXCEPTION 'cannot detect the scanner format of this JSON document'
@@ -929,7 +938,7 @@ BEGIN
 
     IF fmt IN ('openvas', 'nessus') OR (fmt = 'zap' AND (parsed_xml IS NOT NULL OR head LIKE '<%')) THEN
         IF parsed_xml IS NULL THEN
-            parsed_xml := @extschema@.ingest_parse_xml(doc, fmt);
+            parsed_xml := @extschema@.ingest_parse_xml(document, fmt);
             root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
         END IF;
         expected := CASE fmt WHEN 'nessus' THEN 'NessusClientData_v2' WHEN 'zap' THEN 'OWASPZAPReport' ELSE 'report' END;
@@ -954,13 +963,13 @@ BEGIN
         END IF;
     ELSIF fmt = 'nuclei' THEN
         IF parsed_json IS NULL THEN
-            parsed_json := @extschema@.ingest_parse_jsonl(doc, fmt);
+            parsed_json := @extschema@.ingest_parse_jsonl(document, fmt);
         END IF;
     ELSIF fmt = 'sarif' THEN
         -- No jsonb of the log: the checks and the scanners come from one
         -- pass over the text, the rows from map_sarif_text.
         IF NOT scanned THEN
-            scan := @extschema@.json_scan(doc, fmt);
+            scan := @extschema@.json_scan(document, fmt);
         END IF;
         IF scan.json_type <> 'object' THEN
             RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, scan.json_type
@@ -982,7 +991,7 @@ BEGIN
         -- No jsonb of the report either: the checks come from one pass
         -- over the text, the rows from map_<format>_text.
         IF NOT scanned THEN
-            scan := @extschema@.json_scan(doc, fmt);
+            scan := @extschema@.json_scan(document, fmt);
         END IF;
         IF scan.json_type <> 'object' THEN
             RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, scan.json_type
@@ -1003,7 +1012,7 @@ BEGIN
         END IF;
     ELSE
         IF parsed_json IS NULL THEN
-            parsed_json := @extschema@.ingest_parse_json(doc, fmt);
+            parsed_json := @extschema@.ingest_parse_json(document, fmt);
         END IF;
         IF pg_catalog.jsonb_typeof(parsed_json) <> 'object' THEN
             RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, pg_catalog.jsonb_typeof(parsed_json)
@@ -1103,7 +1112,7 @@ BEGIN
         PERFORM pg_catalog.set_config('work_mem', '64MB', true);
     END IF;
     parsed := @extschema@.ingest_parse(ingest_document.document, ingest_document.format);
-    digest := pg_catalog.sha256(pg_catalog.textsend(ingest_document.document));
+    digest := @extschema@.document_sha256(ingest_document.document);
     -- (for SARIF every run's lower-cased driver name, read by ingest_parse)
     scanners := CASE WHEN parsed.format_name = 'sarif'
                      THEN ARRAY(SELECT DISTINCT s FROM pg_catalog.unnest(parsed.sarif_scanners) AS s ORDER BY 1)

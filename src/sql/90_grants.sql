@@ -146,6 +146,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.detect_format(text),
     @extschema@.ingest_parse(text, text),
     @extschema@.ingest_parse_json(text, text),
+    @extschema@.document_sha256(text),
     @extschema@.ingest_parse_xml(text, text),
     @extschema@.ingest_parse_jsonl(text, text),
     @extschema@.ingest_json_format(jsonb),
