@@ -17,7 +17,10 @@
 # The documents: a Trivy report of BENCH_RESULTS vulnerabilities (default
 # 20,000) over 10 Results, with CVSS from two sources, CWE ids and
 # references, about 13 MB; a Grype report of as many matches with CVSS,
-# related vulnerabilities, fix versions and URLs.  Each variant runs
+# related vulnerabilities, fix versions and URLs.  Both are written through
+# jsonb, whose text puts shorter keys first: Trivy's Results come before
+# ArtifactName and ArtifactType, the order that makes map_trivy_text read
+# the report twice (Trivy itself writes the artifact first).  Each variant runs
 # BENCH_ROUNDS times, interleaved, and the best round counts.
 #
 # Uses the PG* environment of a running cluster whose database has compmap
