@@ -25,7 +25,8 @@
  * Parsing is PostgreSQL's: the text converted to UTF-8 and read as UTF-8,
  * errors collected by pg_xml_init()'s handler, so that a document is
  * refused where XMLPARSE refuses it, with ingest_parse_xml()'s 22P02
- * "malformed <label> document".  No entity is loaded from outside and the
+ * "malformed <label> document"; the detail comes from a second pass of
+ * the pull parser XMLPARSE uses (parse_errors()).  No entity is loaded from outside and the
  * network is never used (no XML_PARSE_NOENT, DTDLOAD or DTDATTR;
  * XML_PARSE_NONET); nesting is bounded by libxml2's own depth limit (no
  * XML_PARSE_HUGE), as for XMLPARSE.
@@ -127,23 +128,93 @@ typedef struct NessusReader
 	Str			host;
 	NessusItem *item;
 
+	/* the UTF-8 text being read */
+	const char *utf8;
+	int			len;
+
 	/* what xml_scan reports */
 	char	   *root_name;
 	bool		has_report;
 } NessusReader;
 
-/* Raises ingest_parse_xml()'s error for what the error handler collected. */
+/*
+ * Parses the text again with libxml2's pull parser, as XMLPARSE does, but
+ * through SAX callbacks that build nothing, and returns the error context
+ * if it refused the text (NULL if not).
+ *
+ * The streaming reader feeds libxml2's push parser, which words some errors
+ * differently (a truncated file is "Extra content at the end of the
+ * document" where XMLPARSE says "Premature end of data in tag ..."); this
+ * second pass gives the error exactly as ingest_parse_xml() reported it,
+ * without the tree XMLPARSE would build (one copy of the text, as
+ * xml_parse() makes).  Only a refused document pays for it.
+ */
+static PgXmlErrorContext *
+parse_errors(NessusReader *nr)
+{
+	PgXmlErrorContext *volatile xerr = pg_xml_init(PG_XML_STRICTNESS_WELLFORMED);
+	xmlParserCtxtPtr volatile ctxt = NULL;
+	char	   *copy = pnstrdup(nr->utf8, nr->len);	/* xmlCtxtReadDoc wants a C string */
+
+	PG_TRY();
+	{
+		xmlDocPtr	doc;
+
+		ctxt = xmlNewParserCtxt();
+		if (ctxt == NULL || ctxt->sax == NULL)
+			xml_ereport(xerr, ERROR, ERRCODE_OUT_OF_MEMORY,
+						"could not allocate parser context");
+		/* SAX2's DTD handling (entities, the document), but no nodes */
+		ctxt->sax->startElementNs = NULL;
+		ctxt->sax->endElementNs = NULL;
+		ctxt->sax->startElement = NULL;
+		ctxt->sax->endElement = NULL;
+		ctxt->sax->characters = NULL;
+		ctxt->sax->cdataBlock = NULL;
+		ctxt->sax->ignorableWhitespace = NULL;
+		ctxt->sax->comment = NULL;
+		ctxt->sax->processingInstruction = NULL;
+		ctxt->sax->reference = NULL;
+		/* the call xml_parse() makes, read as UTF-8 */
+		doc = xmlCtxtReadDoc(ctxt, (xmlChar *) copy, NULL, "UTF-8", XML_PARSE_NONET);
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		xmlFreeParserCtxt(ctxt);
+		ctxt = NULL;
+	}
+	PG_CATCH();
+	{
+		if (ctxt != NULL)
+		{
+			if (ctxt->myDoc != NULL)
+				xmlFreeDoc(ctxt->myDoc);
+			xmlFreeParserCtxt(ctxt);
+		}
+		pg_xml_done(xerr, true);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	pfree(copy);
+	if (pg_xml_error_occurred(xerr))
+		return xerr;
+	pg_xml_done(xerr, false);
+	return NULL;
+}
+
+/* Raises ingest_parse_xml()'s error for a document the reader refused. */
 static void
 raise_malformed(NessusReader *nr)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ErrorData  *volatile edata = NULL;
+	PgXmlErrorContext *again = parse_errors(nr);
 	char	   *detail;
 
 	/* xml_ereport() words the error and its detail as XMLPARSE does */
 	PG_TRY();
 	{
-		xml_ereport(nr->xerr, ERROR, ERRCODE_INVALID_XML_DOCUMENT,
+		xml_ereport(again != NULL ? again : nr->xerr, ERROR, ERRCODE_INVALID_XML_DOCUMENT,
 					"invalid XML document");
 	}
 	PG_CATCH();
@@ -153,6 +224,8 @@ raise_malformed(NessusReader *nr)
 		FlushErrorState();
 	}
 	PG_END_TRY();
+	if (again != NULL)
+		pg_xml_done(again, true);
 
 	/* ingest_parse_xml keeps the detail's first line */
 	detail = edata->detail;
@@ -556,6 +629,8 @@ read_document(NessusReader *nr, text *doc)
 	nr->item_cxt = AllocSetContextCreate(callcxt, "map_nessus item", ALLOCSET_DEFAULT_SIZES);
 	nr->field = -1;
 	nr->list = -1;
+	nr->utf8 = utf8;
+	nr->len = len;
 	nr->xerr = pg_xml_init(PG_XML_STRICTNESS_WELLFORMED);
 	nr->reader = xmlReaderForMemory(utf8, len, NULL, "UTF-8", XML_PARSE_NONET);
 	if (nr->reader == NULL)
