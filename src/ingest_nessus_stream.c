@@ -19,7 +19,10 @@
  *   * cve, cwe and xref are xpath('/ReportItem/x/text()', item)::text[]:
  *     one value per direct text child, XML-escaped as xpath() returns text
  *     nodes, and a CDATA child as its markup, as xpath() serializes it;
- *   * names match only elements and attributes outside any namespace.
+ *   * names match only elements and attributes outside any namespace;
+ *   * a reference to an entity of the document's DTD inside an item (its
+ *     content or attributes) fails with 2200N, as xpath() fails on the
+ *     reference's serialized item.
  * test/scripts/nessus_stream.sh compares the two row by row.
  *
  * Parsing is PostgreSQL's: the text converted to UTF-8 and read as UTF-8,
@@ -432,12 +435,42 @@ end_item(NessusReader *nr, MemoryContext callcxt)
 	nr->in_item = false;
 }
 
+/*
+ * The reference serializes each item and parses it again in xpath(), where
+ * a reference to an entity of the document's DTD is undefined: it fails
+ * with 2200N, and so does this, for such a reference in the item's
+ * content (item_text()) or in an attribute of the item or an element in it.
+ */
+static void
+entity_error(const xmlChar *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_XML_CONTENT),
+			 errmsg("invalid XML content"),
+			 errdetail_internal("Entity '%s' not defined", (const char *) name)));
+}
+
+static void
+check_attribute_entities(xmlTextReaderPtr r)
+{
+	xmlNodePtr	node = xmlTextReaderCurrentNode(r);
+
+	if (node == NULL || node->type != XML_ELEMENT_NODE)
+		return;
+	for (xmlAttrPtr a = node->properties; a != NULL; a = a->next)
+		for (xmlNodePtr c = a->children; c != NULL; c = c->next)
+			if (c->type == XML_ENTITY_REF_NODE)
+				entity_error(c->name);
+}
+
 /* An element start (the reader is on it) */
 static void
 element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 {
 	xmlTextReaderPtr r = nr->reader;
 
+	if (nr->in_item && depth >= 4)
+		check_attribute_entities(r);
 	switch (depth)
 	{
 		case 0:
@@ -466,6 +499,7 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 		case 3:
 			if (nr->in_host && nr->rsinfo != NULL && node_is(r, "ReportItem"))
 			{
+				check_attribute_entities(r);
 				start_item(nr);
 				nr->in_item = true;
 				if (empty)
@@ -533,13 +567,12 @@ static void
 item_text(NessusReader *nr, int type, int depth)
 {
 	xmlTextReaderPtr r = nr->reader;
-	xmlChar    *owned = NULL;
 	const char *v;
 
+	/* as xpath() of the reference's serialized item fails */
 	if (type == XML_READER_TYPE_ENTITY_REFERENCE)
-		v = (const char *) (owned = xmlNodeGetContent(xmlTextReaderCurrentNode(r)));
-	else
-		v = (const char *) xmlTextReaderConstValue(r);
+		entity_error(xmlTextReaderConstName(r));
+	v = (const char *) xmlTextReaderConstValue(r);
 	if (v == NULL)
 		v = "";
 
@@ -556,8 +589,6 @@ item_text(NessusReader *nr, int type, int depth)
 			e = escape_xml(v);
 		strlist_add(&nr->item->lists[nr->list], cstr(e));
 	}
-	if (owned != NULL)
-		xmlFree(owned);
 }
 
 /* The reader's loop; the caller cleans up after an error */

@@ -95,6 +95,12 @@ add('odd_structure', nessus(
 add('namespaced_root', nessus(item % ('1', '', 'tcp', '1', '1', 'n', ''), root_attrs=' xmlns="urn:nessus"'))
 add('no_items', nessus(''))
 add('whitespace', nessus('\n   \n' + item % ('1', '', 'tcp', '1', '4001', 'w', '\n   <synopsis>\n\n</synopsis>\n   <cve>\n</cve>  <see_also>\n</see_also>\n') + '\n  '))
+add('internal_entities', nessus(item % ('1', '', 'tcp', '1', '6001', 'a &co; b', '<synopsis>s &co; t</synopsis>'),
+                                host='h&co;', head='<?xml version="1.0"?>\n<!DOCTYPE NessusClientData_v2 [ <!ENTITY co "Example &amp; Co"> ]>\n'))
+add('entity_in_attribute', nessus(item % ('1', '', 'tcp', '1', '6002', 'a &co; b', '<synopsis>s</synopsis>'),
+                                  head='<?xml version="1.0"?>\n<!DOCTYPE NessusClientData_v2 [ <!ENTITY co "Example &amp; Co"> ]>\n'))
+add('entity_outside_items', nessus(item % ('1', '', 'tcp', '1', '6003', 'a b', '<synopsis>s</synopsis>'),
+                                   host='h&co;', head='<?xml version="1.0"?>\n<!DOCTYPE NessusClientData_v2 [ <!ENTITY co "Example &amp; Co"> ]>\n'))
 add('duplicate_field', nessus(item % ('1', '', 'tcp', '1', '5001', 'd', '<synopsis>a</synopsis><synopsis>b</synopsis>')))
 
 for name, text in docs:
