@@ -33,7 +33,8 @@ OBJS = \
 	src/ingest_sarif.o \
 	src/ingest_sarif_stream.o \
 	src/ingest_trivy.o \
-	src/ingest_trivy_stream.o
+	src/ingest_trivy_stream.o \
+	src/ingest_nessus_stream.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.
@@ -60,6 +61,12 @@ DATA        = $(wildcard src/sql/released/compmap--*.sql) \
               $(wildcard src/sql/upgrade/compmap--*--*.sql)
 
 SHLIB_LINK += -lcrypto
+# libxml2 for the Nessus reader (src/ingest_nessus_stream.c): the library
+# PostgreSQL itself is built with; pkg-config, else xml2-config.
+XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config --cflags)
+XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-config --libs)
+SHLIB_LINK += $(XML2_LIBS)
+PG_CPPFLAGS += $(XML2_CFLAGS)
 PG_CPPFLAGS += -I$(srcdir)/src
 # The test build treats every warning as an error (see tools/test.sh).
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(COMPMAP_WERROR)

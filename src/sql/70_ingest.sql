@@ -588,8 +588,10 @@ SELECT 'openvas',
 $$;
 COMMENT ON FUNCTION @extschema@.map_openvas(xml) IS 'Maps the results of an OpenVAS/Greenbone XML report to compmap.ingest_record (docs/ingest.md, OpenVAS).';
 
--- Nessus (.nessus, NessusClientData_v2): one record per ReportItem.
-CREATE FUNCTION @extschema@.map_nessus(document xml) RETURNS SETOF @extschema@.ingest_record
+-- Nessus (.nessus, NessusClientData_v2): one record per ReportItem.  The
+-- SQL definition, kept as the reference map_nessus_text (below) is tested
+-- against (test/scripts/nessus_stream.sh).
+CREATE FUNCTION @extschema@.map_nessus_reference(document xml) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -630,7 +632,33 @@ SELECT 'nessus',
                         cvss4 text PATH 'cvss4_vector',
                         item xml PATH '.') AS r
 $$;
-COMMENT ON FUNCTION @extschema@.map_nessus(xml) IS 'Maps the ReportItems of a Nessus v2 file to compmap.ingest_record (docs/ingest.md, Nessus).';
+COMMENT ON FUNCTION @extschema@.map_nessus_reference(xml) IS 'The SQL definition of the Nessus mapping (XMLTABLE over the parsed document), slow on big files; kept as the reference compmap.map_nessus_text() is tested against.';
+
+CREATE FUNCTION @extschema@.map_nessus(document xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_nessus_reference(document) $$;
+COMMENT ON FUNCTION @extschema@.map_nessus(xml) IS 'Maps the ReportItems of a Nessus v2 file to compmap.ingest_record (docs/ingest.md, Nessus); ingest reads Nessus with compmap.map_nessus_text() instead.';
+
+-- Nessus read from the document's text with libxml2's streaming reader
+-- (src/ingest_nessus_stream.c): the rows of map_nessus(document::xml)
+-- without the tree of the whole file, one ReportItem held at a time; a
+-- malformed document raises ingest_parse_xml(document, 'nessus')'s error.
+-- ingest uses it.
+CREATE FUNCTION @extschema@.map_nessus_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_nessus_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_nessus_text(text) IS 'The rows of compmap.map_nessus(document::xml), read from the text without building the tree of the whole file (docs/ingest.md, Size limit and memory).';
+
+-- What ingest_parse needs of an XML document before it parses it whole:
+-- the root element, and for a Nessus file whether it has a Report (read
+-- with the streaming reader; for another root only the start is read).
+CREATE FUNCTION @extschema@.xml_scan(document text, label text, OUT root_name text, OUT nessus_report boolean)
+AS 'MODULE_PATHNAME', 'compmap_xml_scan'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.xml_scan(text, text) IS 'The name of the root element (XPath name(/*)) and whether /NessusClientData_v2/Report exists; malformed XML raises 22P02 as ingest_parse_xml(document, label) does.  When the root is not NessusClientData_v2 only the start of the document is read.';
 
 -- OWASP ZAP traditional JSON report: alerts of every site.
 CREATE FUNCTION @extschema@.map_zap(document jsonb) RETURNS SETOF @extschema@.ingest_record
@@ -875,6 +903,8 @@ DECLARE
     v text;
     scan record;
     scanned boolean := false;
+    xscan record;
+    xscanned boolean := false;
 BEGIN
     IF fmt NOT IN ('auto', 'sarif', 'trivy', 'grype', 'openvas', 'nessus', 'zap', 'nuclei') THEN
         RAISE EXCEPTION 'unknown scanner format "%"', format
@@ -890,8 +920,16 @@ BEGIN
 
     IF fmt = 'auto' THEN
         IF head LIKE '<%' THEN
-            parsed_xml := @extschema@.ingest_parse_xml(document, 'XML');
-            root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
+            -- The root from the streaming reader; a Nessus file is read
+            -- whole by it (malformed XML fails here) and never parsed into
+            -- xml, other formats are.
+            xscan := @extschema@.xml_scan(document, 'XML');
+            xscanned := true;
+            root := xscan.root_name;
+            IF root IS DISTINCT FROM 'NessusClientData_v2' THEN
+                parsed_xml := @extschema@.ingest_parse_xml(document, 'XML');
+                root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
+            END IF;
             fmt := CASE root WHEN 'NessusClientData_v2' THEN 'nessus' WHEN 'report' THEN 'openvas'
                              WHEN 'get_reports_response' THEN 'openvas' WHEN 'OWASPZAPReport' THEN 'zap' END;
             IF fmt IS NULL THEN
@@ -936,7 +974,27 @@ BEGIN
         END IF;
     END IF;
 
-    IF fmt IN ('openvas', 'nessus') OR (fmt = 'zap' AND (parsed_xml IS NOT NULL OR head LIKE '<%')) THEN
+    IF fmt = 'nessus' THEN
+        -- No xml of the file: the checks come from the streaming reader,
+        -- the rows from map_nessus_text.
+        IF NOT xscanned THEN
+            xscan := @extschema@.xml_scan(document, fmt);
+            root := xscan.root_name;
+        END IF;
+        IF root IS DISTINCT FROM 'NessusClientData_v2' THEN
+            -- (a document of another format: parsed whole, as before, so
+            -- that a malformed one fails as before)
+            PERFORM @extschema@.ingest_parse_xml(document, fmt);
+            RAISE EXCEPTION '% document has root element <%>, expected <%>', fmt, root, 'NessusClientData_v2'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF NOT xscan.nessus_report THEN
+            RAISE EXCEPTION 'nessus document has no Report element'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Expected /NessusClientData_v2/Report; this file holds no scan results (a policy-only export?).',
+                      HINT = 'Export the scan results as a .nessus file.';
+        END IF;
+    ELSIF fmt = 'openvas' OR (fmt = 'zap' AND (parsed_xml IS NOT NULL OR head LIKE '<%')) THEN
         IF parsed_xml IS NULL THEN
             parsed_xml := @extschema@.ingest_parse_xml(document, fmt);
             root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
@@ -945,12 +1003,6 @@ BEGIN
         IF root IS DISTINCT FROM expected AND NOT (fmt = 'openvas' AND root = 'get_reports_response') THEN
             RAISE EXCEPTION '% document has root element <%>, expected <%>', fmt, root, expected
                 USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        IF fmt = 'nessus' AND NOT pg_catalog.xpath_exists('/NessusClientData_v2/Report', parsed_xml) THEN
-            RAISE EXCEPTION 'nessus document has no Report element'
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'Expected /NessusClientData_v2/Report; this file holds no scan results (a policy-only export?).',
-                      HINT = 'Export the scan results as a .nessus file.';
         END IF;
         IF fmt = 'openvas' AND NOT pg_catalog.xpath_exists('//results', parsed_xml) THEN
             RAISE EXCEPTION 'openvas document has no results element'
@@ -1150,7 +1202,7 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF, Trivy and Grype straight from the text by map_<format>_text
+    -- SARIF, Trivy, Grype and Nessus straight from the text by map_<format>_text
     -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
     -- every mapped row once more, and each CASE keeps the other formats
     -- from being read); the fingerprint is compmap.finding_fingerprint() of
@@ -1181,8 +1233,14 @@ BEGIN
                                                           ELSE ingest_document.document END) WITH ORDINALITY AS gr
              WHERE parsed.format_name = 'grype'
             UNION ALL
+            SELECT * FROM @extschema@.map_nessus_text(CASE WHEN parsed.format_name <> 'nessus' THEN NULL
+                                                           WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                           THEN pg_catalog.substr(ingest_document.document, 2)
+                                                           ELSE ingest_document.document END) WITH ORDINALITY AS ns
+             WHERE parsed.format_name = 'nessus'
+            UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
-             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype')) AS m;
+             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus')) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over
     -- two unindexed sides of 50,000 rows took minutes).

@@ -1,0 +1,746 @@
+/*-------------------------------------------------------------------------
+ *
+ * ingest_nessus_stream.c
+ *	  compmap.map_nessus_text(text): the rows map_nessus(document::xml)
+ *	  returns, in the same order, read from the document's text with
+ *	  libxml2's streaming xmlTextReader instead of the tree of the whole
+ *	  file; and compmap.xml_scan(text, label), the root element and the
+ *	  Report check ingest_parse needs, read the same way.
+ *
+ * The reader keeps only the node it is on and its ancestors; this file
+ * keeps one ReportHost's name and one ReportItem's attributes and child
+ * texts, mapped as soon as the item ends.  The SQL reference is
+ * compmap.map_nessus_reference() (src/sql/70_ingest.sql), an XMLTABLE over
+ * /NessusClientData_v2/Report/ReportHost/ReportItem; what it does is kept:
+ *   * a text column is the XPath string value of the one direct child of
+ *     that name: all descendant text and CDATA, whitespace kept as the
+ *     text-to-xml cast keeps it; NULL when missing; a second child of the
+ *     same name is XMLTABLE's error 21000;
+ *   * cve, cwe and xref are xpath('/ReportItem/x/text()', item)::text[]:
+ *     one value per direct text child, XML-escaped as xpath() returns text
+ *     nodes, and a CDATA child as its markup, as xpath() serializes it;
+ *   * names match only elements and attributes outside any namespace;
+ *   * a reference to an entity of the document's DTD inside an item (its
+ *     content or attributes) fails with 2200N, as xpath() fails on the
+ *     reference's serialized item.
+ * test/scripts/nessus_stream.sh compares the two row by row.
+ *
+ * Parsing is PostgreSQL's: the text converted to UTF-8 and read as UTF-8,
+ * errors collected by pg_xml_init()'s handler, so that a document is
+ * refused where XMLPARSE refuses it, with ingest_parse_xml()'s 22P02
+ * "malformed <label> document"; the detail comes from a second pass of
+ * the pull parser XMLPARSE uses (parse_errors()).  No entity is loaded from outside and the
+ * network is never used (no XML_PARSE_NOENT, DTDLOAD or DTDATTR;
+ * XML_PARSE_NONET); nesting is bounded by libxml2's own depth limit (no
+ * XML_PARSE_HUGE), as for XMLPARSE.
+ *
+ * Memory: a ReportHost's name lives in a context reset by the next host,
+ * an item's values in one reset once its row is in the tuplestore.
+ * Interrupts are checked per item and every few thousand nodes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <libxml/xmlreader.h>
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/tuplestore.h"
+#include "utils/xml.h"
+
+#include "compmap.h"
+#include "ingest_json.h"
+
+/* The single-valued children of a ReportItem that the mapping reads. */
+enum
+{
+	F_RISK_FACTOR,
+	F_SYNOPSIS,
+	F_DESCRIPTION,
+	F_SOLUTION,
+	F_SEE_ALSO,
+	F_CVSS3,
+	F_CVSS4,
+	NUM_FIELDS
+};
+
+static const char *const field_names[NUM_FIELDS] = {
+	"risk_factor", "synopsis", "description", "solution", "see_also",
+	"cvss3_vector", "cvss4_vector"
+};
+
+/* The repeated children read as lists of text nodes. */
+enum
+{
+	L_CVE,
+	L_CWE,
+	L_XREF,
+	NUM_LISTS
+};
+
+static const char *const list_names[NUM_LISTS] = {"cve", "cwe", "xref"};
+
+/* ReportItem attributes, in the order read. */
+enum
+{
+	A_PLUGIN_ID,
+	A_PLUGIN_NAME,
+	A_PORT,
+	A_PROTOCOL,
+	A_SVC,
+	A_SEVERITY,
+	NUM_ATTRS
+};
+
+static const char *const attr_names[NUM_ATTRS] = {
+	"pluginID", "pluginName", "port", "protocol", "svc_name", "severity"
+};
+
+/* One ReportItem being read. */
+typedef struct NessusItem
+{
+	Str			attrs[NUM_ATTRS];
+	StringInfoData fields[NUM_FIELDS];
+	bool		have[NUM_FIELDS];
+	StrList		lists[NUM_LISTS];
+} NessusItem;
+
+typedef struct NessusReader
+{
+	const char *label;
+	ReturnSetInfo *rsinfo;		/* NULL when only scanning */
+	IngestState st;
+	xmlTextReaderPtr reader;
+	PgXmlErrorContext *xerr;
+	MemoryContext host_cxt;
+	MemoryContext item_cxt;
+
+	/* where the reader is */
+	bool		root_ok;		/* the root is NessusClientData_v2 */
+	bool		in_report;
+	bool		in_host;
+	bool		in_item;
+	int			field;			/* the depth-4 child being read, or -1 */
+	int			list;
+	Str			host;
+	NessusItem *item;
+
+	/* the UTF-8 text being read */
+	const char *utf8;
+	int			len;
+
+	/* what xml_scan reports */
+	char	   *root_name;
+	bool		has_report;
+} NessusReader;
+
+/*
+ * Parses the text again with libxml2's pull parser, as XMLPARSE does, but
+ * through SAX callbacks that build nothing, and returns the error context
+ * if it refused the text (NULL if not).
+ *
+ * The streaming reader feeds libxml2's push parser, which words some errors
+ * differently (a truncated file is "Extra content at the end of the
+ * document" where XMLPARSE says "Premature end of data in tag ..."); this
+ * second pass gives the error exactly as ingest_parse_xml() reported it,
+ * without the tree XMLPARSE would build (one copy of the text, as
+ * xml_parse() makes).  Only a refused document pays for it.
+ */
+static PgXmlErrorContext *
+parse_errors(NessusReader *nr)
+{
+	PgXmlErrorContext *volatile xerr = pg_xml_init(PG_XML_STRICTNESS_WELLFORMED);
+	xmlParserCtxtPtr volatile ctxt = NULL;
+	char	   *copy = pnstrdup(nr->utf8, nr->len);	/* xmlCtxtReadDoc wants a C string */
+
+	PG_TRY();
+	{
+		xmlDocPtr	doc;
+
+		ctxt = xmlNewParserCtxt();
+		if (ctxt == NULL || ctxt->sax == NULL)
+			xml_ereport(xerr, ERROR, ERRCODE_OUT_OF_MEMORY,
+						"could not allocate parser context");
+		/* SAX2's DTD handling (entities, the document), but no nodes */
+		ctxt->sax->startElementNs = NULL;
+		ctxt->sax->endElementNs = NULL;
+		ctxt->sax->startElement = NULL;
+		ctxt->sax->endElement = NULL;
+		ctxt->sax->characters = NULL;
+		ctxt->sax->cdataBlock = NULL;
+		ctxt->sax->ignorableWhitespace = NULL;
+		ctxt->sax->comment = NULL;
+		ctxt->sax->processingInstruction = NULL;
+		ctxt->sax->reference = NULL;
+		/* the call xml_parse() makes, read as UTF-8 */
+		doc = xmlCtxtReadDoc(ctxt, (xmlChar *) copy, NULL, "UTF-8", XML_PARSE_NONET);
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		xmlFreeParserCtxt(ctxt);
+		ctxt = NULL;
+	}
+	PG_CATCH();
+	{
+		if (ctxt != NULL)
+		{
+			if (ctxt->myDoc != NULL)
+				xmlFreeDoc(ctxt->myDoc);
+			xmlFreeParserCtxt(ctxt);
+		}
+		pg_xml_done(xerr, true);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	pfree(copy);
+	if (pg_xml_error_occurred(xerr))
+		return xerr;
+	pg_xml_done(xerr, false);
+	return NULL;
+}
+
+/* Raises ingest_parse_xml()'s error for a document the reader refused. */
+static void
+raise_malformed(NessusReader *nr)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorData  *volatile edata = NULL;
+	PgXmlErrorContext *again = parse_errors(nr);
+	char	   *detail;
+
+	/* xml_ereport() words the error and its detail as XMLPARSE does */
+	PG_TRY();
+	{
+		xml_ereport(again != NULL ? again : nr->xerr, ERROR, ERRCODE_INVALID_XML_DOCUMENT,
+					"invalid XML document");
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	if (again != NULL)
+		pg_xml_done(again, true);
+
+	/* ingest_parse_xml keeps the detail's first line */
+	detail = edata->detail;
+	if (detail != NULL)
+	{
+		char	   *nl = strchr(detail, '\n');
+
+		if (nl != NULL)
+			*nl = '\0';
+		if (*detail == '\0')
+			detail = NULL;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("malformed %s document: %s", nr->label, edata->message),
+			 detail ? errdetail_internal("%s", detail) : 0,
+			 errhint("The document must be well-formed XML, as the scanner wrote it.")));
+}
+
+/* Whether the reader's node is <name> outside any namespace */
+static bool
+node_is(xmlTextReaderPtr r, const char *name)
+{
+	const xmlChar *local = xmlTextReaderConstLocalName(r);
+
+	return xmlTextReaderConstNamespaceUri(r) == NULL && local != NULL &&
+		strcmp((const char *) local, name) == 0;
+}
+
+/* An attribute outside any namespace, copied, or NullStr */
+static Str
+attribute(xmlTextReaderPtr r, const char *name)
+{
+	xmlChar    *v = xmlTextReaderGetAttribute(r, (const xmlChar *) name);
+	Str			s;
+
+	if (v == NULL)
+		return NullStr;
+	s.s = pstrdup((const char *) v);
+	s.len = strlen(s.s);
+	xmlFree(v);
+	return s;
+}
+
+static inline Str
+field_str(NessusItem *it, int f)
+{
+	Str			s = NullStr;
+
+	if (it->have[f])
+	{
+		s.s = it->fields[f].data;
+		s.len = it->fields[f].len;
+	}
+	return s;
+}
+
+/* nullif(btrim(x), '') */
+static inline Str
+trimmed_or_null(Str x)
+{
+	x = str_btrim(x, " ");
+	return (x.s != NULL && x.len > 0) ? x : NullStr;
+}
+
+/* ILIKE 'CWE:%' */
+static inline bool
+starts_cwe(Str x)
+{
+	return x.len >= 4 && ascii_lower(x.s[0]) == 'c' && ascii_lower(x.s[1]) == 'w' &&
+		ascii_lower(x.s[2]) == 'e' && x.s[3] == ':';
+}
+
+/* The row of one ReportItem, as map_nessus_reference builds it */
+static void
+put_item(NessusReader *nr)
+{
+	NessusItem *it = nr->item;
+	Datum		values[NUM_COLS];
+	bool		nulls[NUM_COLS];
+	Str			plugin_id = it->attrs[A_PLUGIN_ID];
+	Str			sev = it->attrs[A_SEVERITY];
+	Str			host = (nr->host.s != NULL && nr->host.len > 0) ? nr->host : cstr("unknown");
+	Str			port_proto;
+	Str			title;
+	Str			cvss4,
+				cvss3;
+
+	memset(nulls, 0, sizeof(nulls));
+	values[COL_SCANNER] = CStringGetTextDatum("nessus");
+	set_text(values, nulls, COL_RULE_ID, plugin_id);
+
+	title = ingest_title_of(&nr->st, it->attrs[A_PLUGIN_NAME]);
+	if (title.s == NULL)
+		title = str_cat2(cstr("Nessus plugin "), plugin_id);
+	set_text(values, nulls, COL_TITLE, title);
+
+	if (sev.s != NULL && sev.len == 1 && sev.s[0] >= '0' && sev.s[0] <= '4')
+	{
+		static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+
+		values[COL_SCANNER_SEVERITY] = CStringGetTextDatum(names[sev.s[0] - '0']);
+	}
+	else
+		set_text(values, nulls, COL_SCANNER_SEVERITY, field_str(it, F_RISK_FACTOR));
+
+	cvss4 = trimmed_or_null(field_str(it, F_CVSS4));
+	cvss3 = trimmed_or_null(field_str(it, F_CVSS3));
+	if (cvss4.s != NULL)
+		set_text(values, nulls, COL_CVSS_VECTOR, cvss4);
+	else if (cvss3.s != NULL && cvss3.len >= 5 && memcmp(cvss3.s, "CVSS:", 5) == 0)
+		set_text(values, nulls, COL_CVSS_VECTOR, cvss3);
+	else if (cvss3.s != NULL)
+		set_text(values, nulls, COL_CVSS_VECTOR, str_cat2(cstr("CVSS:3.0/"), cvss3));
+	else
+		nulls[COL_CVSS_VECTOR] = true;
+
+	{
+		StrList		cves = {0};
+		Int64List	cwes = {0};
+
+		for (int i = 0; i < it->lists[L_CVE].n; i++)
+			ingest_find_cves(it->lists[L_CVE].items[i].str, &cves);
+		values[COL_CVE_IDS] = ingest_cve_array(&cves);
+		for (int i = 0; i < it->lists[L_CWE].n; i++)
+			int64list_add(&cwes, ingest_cwe_number(it->lists[L_CWE].items[i].str));
+		for (int i = 0; i < it->lists[L_XREF].n; i++)
+			if (starts_cwe(it->lists[L_XREF].items[i].str))
+				int64list_add(&cwes, ingest_cwe_number(it->lists[L_XREF].items[i].str));
+		values[COL_CWE_IDS] = ingest_cwe_array(&cwes);
+	}
+
+	values[COL_ASSET_KIND] = CStringGetTextDatum("host");
+	values[COL_ASSET_NAME] = str_datum(host);
+
+	/* coalesce(port, '0') || '/' || coalesce(protocol, '') */
+	{
+		Str			parts[3] = {coalesce_str(it->attrs[A_PORT], cstr("0")), cstr("/"),
+		coalesce_str(it->attrs[A_PROTOCOL], cstr(""))};
+
+		port_proto = str_cat(3, parts);
+	}
+	{
+		Str			svc = it->attrs[A_SVC];
+
+		if (svc.s != NULL && svc.len > 0)
+		{
+			Str			parts[4] = {port_proto, cstr(" ("), svc, cstr(")")};
+
+			values[COL_LOCATION] = str_datum(str_cat(4, parts));
+		}
+		else
+			values[COL_LOCATION] = str_datum(port_proto);
+	}
+	{
+		Str			parts[3] = {
+			trimmed_or_null(field_str(it, F_SYNOPSIS)),
+			trimmed_or_null(field_str(it, F_DESCRIPTION)),
+			str_cat2(cstr("Solution: "), trimmed_or_null(field_str(it, F_SOLUTION)))
+		};
+
+		values[COL_DESCRIPTION] = str_datum(str_concat_ws("\n\n", 3, parts));
+	}
+	{
+		StrList		urls = {0};
+
+		ingest_find_urls(&nr->st, field_str(it, F_SEE_ALSO), &urls);
+		values[COL_REFERENCE_URLS] = ingest_url_array(&urls);
+	}
+	values[COL_FP_LOCATION] = str_datum(port_proto);
+	{
+		static const char *const keys[] = {"host"};
+
+		values[COL_FP_EXTRA] = ingest_text_object(1, keys, &host);
+	}
+	values[COL_SKIP] = BoolGetDatum(false);
+
+	tuplestore_putvalues(nr->rsinfo->setResult, nr->rsinfo->setDesc, values, nulls);
+}
+
+static void
+start_item(NessusReader *nr)
+{
+	NessusItem *it;
+
+	CHECK_FOR_INTERRUPTS();
+	MemoryContextReset(nr->item_cxt);
+	it = MemoryContextAllocZero(nr->item_cxt, sizeof(NessusItem));
+	MemoryContextSwitchTo(nr->item_cxt);
+	for (int i = 0; i < NUM_ATTRS; i++)
+		it->attrs[i] = attribute(nr->reader, attr_names[i]);
+	nr->item = it;
+	nr->field = -1;
+	nr->list = -1;
+}
+
+static void
+end_item(NessusReader *nr, MemoryContext callcxt)
+{
+	put_item(nr);
+	MemoryContextSwitchTo(callcxt);
+	MemoryContextReset(nr->item_cxt);
+	nr->item = NULL;
+	nr->in_item = false;
+}
+
+/*
+ * The reference serializes each item and parses it again in xpath(), where
+ * a reference to an entity of the document's DTD is undefined: it fails
+ * with 2200N, and so does this, for such a reference in the item's
+ * content (item_text()) or in an attribute of the item or an element in it.
+ */
+static void
+entity_error(const xmlChar *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_XML_CONTENT),
+			 errmsg("invalid XML content"),
+			 errdetail_internal("Entity '%s' not defined", (const char *) name)));
+}
+
+static void
+check_attribute_entities(xmlTextReaderPtr r)
+{
+	xmlNodePtr	node = xmlTextReaderCurrentNode(r);
+
+	if (node == NULL || node->type != XML_ELEMENT_NODE)
+		return;
+	for (xmlAttrPtr a = node->properties; a != NULL; a = a->next)
+		for (xmlNodePtr c = a->children; c != NULL; c = c->next)
+			if (c->type == XML_ENTITY_REF_NODE)
+				entity_error(c->name);
+}
+
+/* An element start (the reader is on it) */
+static void
+element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
+{
+	xmlTextReaderPtr r = nr->reader;
+
+	if (nr->in_item && depth >= 4)
+		check_attribute_entities(r);
+	switch (depth)
+	{
+		case 0:
+			nr->root_name = pstrdup((const char *) xmlTextReaderConstName(r));
+			nr->root_ok = node_is(r, "NessusClientData_v2");
+			break;
+		case 1:
+			if (nr->root_ok && node_is(r, "Report"))
+			{
+				nr->has_report = true;
+				nr->in_report = !empty;
+			}
+			break;
+		case 2:
+			if (nr->in_report && node_is(r, "ReportHost") && !empty)
+			{
+				MemoryContext old;
+
+				MemoryContextReset(nr->host_cxt);
+				old = MemoryContextSwitchTo(nr->host_cxt);
+				nr->host = attribute(r, "name");
+				MemoryContextSwitchTo(old);
+				nr->in_host = true;
+			}
+			break;
+		case 3:
+			if (nr->in_host && nr->rsinfo != NULL && node_is(r, "ReportItem"))
+			{
+				check_attribute_entities(r);
+				start_item(nr);
+				nr->in_item = true;
+				if (empty)
+					end_item(nr, callcxt);
+			}
+			break;
+		case 4:
+			if (!nr->in_item)
+				break;
+			for (int f = 0; f < NUM_FIELDS; f++)
+			{
+				if (!node_is(r, field_names[f]))
+					continue;
+				if (nr->item->have[f])
+					ereport(ERROR,
+							(errcode(ERRCODE_CARDINALITY_VIOLATION),
+							 errmsg("more than one value returned by column XPath expression")));
+				nr->item->have[f] = true;
+				initStringInfo(&nr->item->fields[f]);
+				if (!empty)
+					nr->field = f;
+				return;
+			}
+			for (int l = 0; l < NUM_LISTS; l++)
+			{
+				if (node_is(r, list_names[l]))
+				{
+					if (!empty)
+						nr->list = l;
+					return;
+				}
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+element_end(NessusReader *nr, int depth, MemoryContext callcxt)
+{
+	switch (depth)
+	{
+		case 1:
+			nr->in_report = false;
+			break;
+		case 2:
+			nr->in_host = false;
+			break;
+		case 3:
+			if (nr->in_item)
+				end_item(nr, callcxt);
+			break;
+		case 4:
+			nr->field = -1;
+			nr->list = -1;
+			break;
+		default:
+			break;
+	}
+}
+
+/* A text, CDATA, whitespace or entity reference node inside an item */
+static void
+item_text(NessusReader *nr, int type, int depth)
+{
+	xmlTextReaderPtr r = nr->reader;
+	const char *v;
+
+	/* as xpath() of the reference's serialized item fails */
+	if (type == XML_READER_TYPE_ENTITY_REFERENCE)
+		entity_error(xmlTextReaderConstName(r));
+	v = (const char *) xmlTextReaderConstValue(r);
+	if (v == NULL)
+		v = "";
+
+	if (nr->field >= 0 && depth >= 5)
+		appendStringInfoString(&nr->item->fields[nr->field], v);
+	else if (nr->list >= 0 && depth == 5)
+	{
+		char	   *e;
+
+		/* as xpath() returns a text node (escaped) or a CDATA node (its markup) */
+		if (type == XML_READER_TYPE_CDATA)
+			e = psprintf("<![CDATA[%s]]>", v);
+		else
+			e = escape_xml(v);
+		strlist_add(&nr->item->lists[nr->list], cstr(e));
+	}
+}
+
+/* The reader's loop; the caller cleans up after an error */
+static void
+read_nodes(NessusReader *nr, MemoryContext callcxt)
+{
+	xmlTextReaderPtr reader = nr->reader;
+	uint32		nodes = 0;
+
+	for (;;)
+	{
+		int			ret = xmlTextReaderRead(reader);
+		int			type,
+					depth;
+
+		if (ret < 0 || pg_xml_error_occurred(nr->xerr))
+			raise_malformed(nr);
+		if (ret == 0)
+			break;
+		if ((++nodes & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+
+		type = xmlTextReaderNodeType(reader);
+		depth = xmlTextReaderDepth(reader);
+		switch (type)
+		{
+			case XML_READER_TYPE_ELEMENT:
+				element_start(nr, depth, xmlTextReaderIsEmptyElement(reader) == 1, callcxt);
+				break;
+			case XML_READER_TYPE_END_ELEMENT:
+				element_end(nr, depth, callcxt);
+				break;
+			case XML_READER_TYPE_TEXT:
+			case XML_READER_TYPE_CDATA:
+			case XML_READER_TYPE_WHITESPACE:
+			case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+			case XML_READER_TYPE_ENTITY_REFERENCE:
+				if (nr->in_item)
+					item_text(nr, type, depth);
+				break;
+			default:
+				break;
+		}
+		/* a scan needs nothing more of another format's document */
+		if (nr->rsinfo == NULL && nr->root_name != NULL &&
+			strcmp(nr->root_name, "NessusClientData_v2") != 0)
+			break;
+	}
+}
+
+/*
+ * Reads the whole document (a scan stops after the root's start tag when
+ * the root is not NessusClientData_v2, as nothing more is needed of it).
+ */
+static void
+read_document(NessusReader *nr, text *doc)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	   *utf8;
+	int			len = VARSIZE_ANY_EXHDR(doc);
+
+	/* as xml_parse(): the text in UTF-8, read as UTF-8 */
+	utf8 = (char *) pg_do_encoding_conversion((unsigned char *) VARDATA_ANY(doc), len,
+											  GetDatabaseEncoding(), PG_UTF8);
+	if (utf8 != VARDATA_ANY(doc))
+		len = strlen(utf8);
+
+	nr->host_cxt = AllocSetContextCreate(callcxt, "map_nessus host", ALLOCSET_SMALL_SIZES);
+	nr->item_cxt = AllocSetContextCreate(callcxt, "map_nessus item", ALLOCSET_DEFAULT_SIZES);
+	nr->field = -1;
+	nr->list = -1;
+	nr->utf8 = utf8;
+	nr->len = len;
+	nr->xerr = pg_xml_init(PG_XML_STRICTNESS_WELLFORMED);
+	nr->reader = xmlReaderForMemory(utf8, len, NULL, "UTF-8", XML_PARSE_NONET);
+	if (nr->reader == NULL)
+	{
+		pg_xml_done(nr->xerr, true);
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not allocate an XML reader")));
+	}
+
+	PG_TRY();
+	{
+		read_nodes(nr, callcxt);
+	}
+	PG_CATCH();
+	{
+		xmlFreeTextReader(nr->reader);
+		pg_xml_done(nr->xerr, true);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	xmlFreeTextReader(nr->reader);
+	pg_xml_done(nr->xerr, false);
+	MemoryContextSwitchTo(callcxt);
+	MemoryContextDelete(nr->item_cxt);
+	MemoryContextDelete(nr->host_cxt);
+	if (utf8 != VARDATA_ANY(doc))
+		pfree(utf8);
+}
+
+/*
+ * compmap.map_nessus_text(document text) RETURNS SETOF compmap.ingest_record
+ */
+PG_FUNCTION_INFO_V1(compmap_map_nessus_text);
+Datum
+compmap_map_nessus_text(PG_FUNCTION_ARGS)
+{
+	text	   *doc = PG_GETARG_TEXT_PP(0);
+	NessusReader nr;
+
+	InitMaterializedSRF(fcinfo, 0);
+	memset(&nr, 0, sizeof(nr));
+	nr.label = "nessus";
+	nr.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ingest_state_init(&nr.st);
+	read_document(&nr, doc);
+	return (Datum) 0;
+}
+
+/*
+ * compmap.xml_scan(document text, label text, OUT root_name text,
+ *					OUT nessus_report boolean)
+ *
+ * The qualified name of the root element (XPath name() of the root) and whether
+ * /NessusClientData_v2/Report exists; malformed XML raises 22P02
+ * "malformed <label> document" as ingest_parse_xml(document, label) does.
+ * A document whose root is not NessusClientData_v2 is read only up to the
+ * root's start tag: ingest_parse parses such documents whole anyway.
+ */
+PG_FUNCTION_INFO_V1(compmap_xml_scan);
+Datum
+compmap_xml_scan(PG_FUNCTION_ARGS)
+{
+	text	   *doc = PG_GETARG_TEXT_PP(0);
+	NessusReader nr;
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	memset(&nr, 0, sizeof(nr));
+	nr.label = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	read_document(&nr, doc);
+	if (nr.root_name != NULL)
+		values[0] = CStringGetTextDatum(nr.root_name);
+	else
+		nulls[0] = true;
+	values[1] = BoolGetDatum(nr.has_report);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
