@@ -130,7 +130,7 @@ passed=$((passed + p)); failed=$((failed + f))
 # text, Trivy and Grype from jsonb and from text, Nessus from text).
 echo "== input readers (comparison scripts)"
 as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres COMPMAP_SHARED="$COMPMAP_SHARED" \
-    COMPMAP_SRC="$WORK/src" prove -v test/scripts/jcs_reference.sh test/scripts/sarif_reference.sh \
+    COMPMAP_SRC="$WORK/src" COMPMAP_SANITIZED=1 prove -v test/scripts/jcs_reference.sh test/scripts/sarif_reference.sh \
     test/scripts/sarif_stream.sh test/scripts/trivy_grype_reference.sh test/scripts/trivy_grype_stream.sh \
     test/scripts/nessus_stream.sh \
     >"$WORK/scripts.out" 2>&1

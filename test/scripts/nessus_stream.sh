@@ -171,6 +171,13 @@ rows=$(echo "$out" | sed -n 1p | cut -d'|' -f1)
 bytes=$(echo "$out" | sed -n 1p | cut -d'|' -f2)
 hwm=$(echo "$out" | sed -n 2p)
 # the xml path took ten times the file; the bound is the text (detoasted)
-# plus 64 MB
-[ "$rows" = 5520 ] && [ -n "$hwm" ] && [ $((hwm * 1024)) -lt $((bytes + 64 * 1048576)) ]
-ok $? "a $((bytes / 1048576)) MB file maps in a backend whose peak memory stays under its size plus 64 MB: $rows rows, peak $((hwm / 1024)) MB"
+# plus 64 MB.  Under AddressSanitizer (make sanitize sets COMPMAP_SANITIZED)
+# freed memory is held in quarantine and every allocation carries red
+# zones, so only the rows are checked there.
+if [ -n "${COMPMAP_SANITIZED:-}" ]; then
+    [ "$rows" = 5520 ]
+    ok $? "a $((bytes / 1048576)) MB file maps: $rows rows (peak $((hwm / 1024)) MB, not held to a bound under AddressSanitizer)"
+else
+    [ "$rows" = 5520 ] && [ -n "$hwm" ] && [ $((hwm * 1024)) -lt $((bytes + 64 * 1048576)) ]
+    ok $? "a $((bytes / 1048576)) MB file maps in a backend whose peak memory stays under its size plus 64 MB: $rows rows, peak $((hwm / 1024)) MB"
+fi
