@@ -7,7 +7,7 @@
 #   * the fixtures re-serialised with the keys of every object shuffled
 #     (results before tool, artifacts and versionControlProvenance after
 #     them), with duplicated keys (the last value wins), with \u escapes;
-#   * 3,000 generated logs (the generator of sarif_reference.sh, with
+#   * 3,000 generated logs (sarif_gen.py, as sarif_reference.sh draws them, with
 #     shuffled keys);
 #   * hand-written logs: several runs, runs and results repeated, tool
 #     after results, runs that are not objects, deep nesting, \u0000 and
@@ -157,14 +157,12 @@ for fx in fixtures:
     add('d:' + fx, dumps(shuffled(v, 0.3)))
     add('u:' + fx, dumps(v, ascii_=True))
 
-# the generated logs of sarif_reference.sh, keys shuffled
-src = open(ref).read()
-gen = src[src.index("python3 - \"$tmp/gen.csv\" <<'PY'") + len("python3 - \"$tmp/gen.csv\" <<'PY'\n"):]
-gen = gen[:gen.index('\nwith open(sys.argv[1]')]
-g = {}
-exec(gen.replace('import csv, json, random, sys', 'import json, random'), g)
+# the generated logs of sarif_gen.py (as sarif_reference.sh draws them), keys shuffled
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(ref))
+import sarif_gen as g
 for i in range(3000):
-    d = {'version': '2.1.0', 'runs': [g['run']() for _ in range(g['rnd'].choice([0, 1, 1, 1, 2, 3]))]}
+    d = {'version': '2.1.0', 'runs': [g.run() for _ in range(g.rnd.choice([0, 1, 1, 1, 2, 3]))]}
     add('g%05d' % i, dumps(shuffled(d, 0.05)))
 
 # hand-written

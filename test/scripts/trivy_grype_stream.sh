@@ -9,7 +9,7 @@
 #     (ArtifactName after Results, Target after the items, Secrets before
 #     Vulnerabilities, source after matches), with duplicated keys (the
 #     last value wins) and with \u escapes;
-#   * generated reports (the generators of trivy_grype_reference.sh, keys
+#   * generated reports (trivy_grype_gen.py, as trivy_grype_reference.sh draws them, keys
 #     shuffled and repeated);
 #   * hand-written reports: members out of order or repeated, Results and
 #     matches that are not arrays, items that are not objects, escapes,
@@ -145,15 +145,13 @@ for fx, fmt in fixtures:
     add('d:' + fx, fmt, dumps(shuffled(v, 0.3)))
     add('u:' + fx, fmt, dumps(v, ascii_=True))
 
-# the generators of trivy_grype_reference.sh, keys shuffled and repeated
-src = open(ref).read()
-gen = src[src.index("python3 - \"$tmp/gen.csv\" <<'PY'") + len("python3 - \"$tmp/gen.csv\" <<'PY'\n"):]
-gen = gen[:gen.index('\nwith open(sys.argv[1]')]
-g = {}
-exec(gen.replace('import csv, json, random, sys', 'import json, random'), g)
+# the reports of trivy_grype_gen.py, keys shuffled and repeated
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(ref))
+import trivy_grype_gen as g
 for i in range(1200):
-    add('gt%05d' % i, 'trivy', dumps(shuffled(g['trivy'](), 0.05)))
-    add('gg%05d' % i, 'grype', dumps(shuffled(g['grype'](), 0.05)))
+    add('gt%05d' % i, 'trivy', dumps(shuffled(g.trivy(), 0.05)))
+    add('gg%05d' % i, 'grype', dumps(shuffled(g.grype(), 0.05)))
 
 # hand-written
 V = '{"VulnerabilityID": "CVE-2021-0001", "PkgName": "p", "InstalledVersion": "1", "Severity": "HIGH"}'
