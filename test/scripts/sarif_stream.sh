@@ -33,52 +33,14 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
 
 dropdb --if-exists $db >/dev/null 2>&1; createdb $db
 q -c 'CREATE EXTENSION compmap CASCADE' 2>/dev/null
+q -f "$here/json_stream_compare.sql" >/dev/null
 
 q >/dev/null <<'SQL'
 CREATE TABLE doc (id text PRIMARY KEY, t text);
--- The rows of a mapping as one digest, or its error with what a reader sees.
-CREATE FUNCTION outcome(t text, streamed boolean) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-    c bigint;
-    st text;
-    msg text;
-    det text;
-    ctx text;
-BEGIN
-    IF streamed THEN
-        SELECT md5(coalesce(string_agg(m::text, E'\n' ORDER BY m.ordinality), '')), count(*) INTO r, c
-          FROM compmap.map_sarif_text(t) WITH ORDINALITY AS m;
-    ELSE
-        SELECT md5(coalesce(string_agg(m::text, E'\n' ORDER BY m.ordinality), '')), count(*) INTO r, c
-          FROM compmap.map_sarif(t::jsonb) WITH ORDINALITY AS m;
-    END IF;
-    RETURN 'rows ' || c || ' ' || r;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, ctx = PG_EXCEPTION_CONTEXT;
-    RETURN 'error ' || st || ': ' || msg || ' / ' || coalesce(det, '') || ' / '
-           || coalesce((SELECT l FROM regexp_split_to_table(ctx, E'\n') AS l WHERE l LIKE 'JSON data, line %' LIMIT 1), '');
-END
-$$;
--- An error of ingest's parse as the caller sees it.
-CREATE FUNCTION parse_error(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-    msg text;
-    det text;
-    hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    RETURN st || ': ' || msg || ' / ' || coalesce(det, '(none)') || ' / ' || coalesce(hint, '(none)');
-END
-$$;
 CREATE TABLE outcome (id text PRIMARY KEY, streamed text, jsonb text);
 SQL
 compare() {  # compare WHERE-clause: ids whose outcomes differ (at most 5), into $bad
-    q -c "INSERT INTO outcome SELECT id, outcome(t, true), outcome(t, false) FROM doc WHERE $1 ON CONFLICT DO NOTHING"
+    q -c "INSERT INTO outcome SELECT id, outcome('sarif', t, true), outcome('sarif', t, false) FROM doc WHERE $1 ON CONFLICT DO NOTHING"
     bad=$(q -c "SELECT string_agg(id, ' ') FROM (SELECT id FROM outcome o WHERE o.streamed IS DISTINCT FROM o.jsonb AND $1 ORDER BY id LIMIT 5) s")
 }
 

@@ -1,0 +1,40 @@
+-- Functions the streaming comparison scripts (sarif_stream.sh,
+-- trivy_grype_stream.sh) load into their scratch database: the outcome of
+-- a mapping from the text or from jsonb, and the error of a statement, each
+-- as one text to compare.
+-- The rows of a mapping as one digest, or its error with what a reader sees.
+CREATE FUNCTION outcome(fmt text, t text, streamed boolean) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r text;
+    c bigint;
+    st text;
+    msg text;
+    det text;
+    ctx text;
+BEGIN
+    EXECUTE format('SELECT md5(coalesce(string_agg(m::text, E''\n'' ORDER BY m.ordinality), '''')), count(*)
+                      FROM compmap.map_%s%s WITH ORDINALITY AS m',
+                   fmt, CASE WHEN streamed THEN '_text($1)' ELSE '($1::jsonb)' END)
+       INTO r, c USING t;
+    RETURN 'rows ' || c || ' ' || r;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, ctx = PG_EXCEPTION_CONTEXT;
+    RETURN 'error ' || st || ': ' || msg || ' / ' || coalesce(det, '') || ' / '
+           || coalesce((SELECT l FROM regexp_split_to_table(ctx, E'\n') AS l WHERE l LIKE 'JSON data, line %' LIMIT 1), '');
+END
+$$;
+-- An error of ingest's parse as the caller sees it.
+CREATE FUNCTION parse_error(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text;
+    msg text;
+    det text;
+    hint text;
+BEGIN
+    EXECUTE stmt;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+    RETURN st || ': ' || msg || ' / ' || coalesce(det, '(none)') || ' / ' || coalesce(hint, '(none)');
+END
+$$;
