@@ -57,47 +57,18 @@ def add(i, text):
     rows.append((i, text))
 
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(ref))
+import json_rewrite as jr
+Pairs, Raw = jr.Pairs, jr.Raw
+
+
 def dumps(v, ascii_=None, sep=None):
-    """JSON text of v (dicts may be lists of pairs, to keep duplicates)."""
-    if ascii_ is None:
-        ascii_ = rnd.random() < 0.5
-    ws = sep if sep is not None else rnd.choice(['', ' ', '\n  '])
-
-    def enc(x):
-        if isinstance(x, Pairs):
-            return '{' + (',' + ws).join(enc(k) + ':' + ws + enc(w) for k, w in x.items) + '}'
-        if isinstance(x, list):
-            return '[' + (',' + ws).join(enc(e) for e in x) + ']'
-        if isinstance(x, Raw):
-            return x.text
-        return json.dumps(x, ensure_ascii=ascii_)
-    return enc(v)
-
-
-class Pairs:
-    def __init__(self, items):
-        self.items = items
-
-
-class Raw:
-    def __init__(self, text):
-        self.text = text
+    return jr.dumps(v, rnd, ascii_, sep)
 
 
 def shuffled(v, dup=0.0):
-    """v with every object's keys in random order, some keys repeated."""
-    if isinstance(v, dict):
-        items = [(k, shuffled(w, dup)) for k, w in v.items()]
-        rnd.shuffle(items)
-        if items and rnd.random() < dup:
-            k, w = rnd.choice(items)
-            other = rnd.choice([None, 'x', 1, [], {}, 0.5, True, Pairs([('a', 'b')])])
-            # the earlier value is the one jsonb drops
-            items.insert(0, (k, other)) if rnd.random() < 0.5 else items.append((k, other))
-        return Pairs(items)
-    if isinstance(v, list):
-        return [shuffled(e, dup) for e in v]
-    return v
+    return jr.shuffled(v, rnd, dup)
 
 
 # fixtures, as written and rewritten
@@ -120,8 +91,6 @@ for fx in fixtures:
     add('u:' + fx, dumps(v, ascii_=True))
 
 # the generated logs of sarif_gen.py (as sarif_reference.sh draws them), keys shuffled
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(ref))
 import sarif_gen as g
 for i in range(3000):
     d = {'version': '2.1.0', 'runs': [g.run() for _ in range(g.rnd.choice([0, 1, 1, 1, 2, 3]))]}

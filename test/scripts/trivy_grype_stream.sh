@@ -58,40 +58,18 @@ def add(i, fmt, text):
     rows.append((i, fmt, text))
 
 
-class Pairs:
-    def __init__(self, items):
-        self.items = items
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(ref))
+import json_rewrite as jr
+Pairs = jr.Pairs
 
 
 def dumps(v, ascii_=None):
-    """JSON text of v (Pairs keep repeated keys)."""
-    if ascii_ is None:
-        ascii_ = rnd.random() < 0.5
-    ws = rnd.choice(['', ' ', '\n  '])
-
-    def enc(x):
-        if isinstance(x, Pairs):
-            return '{' + (',' + ws).join(enc(k) + ':' + ws + enc(w) for k, w in x.items) + '}'
-        if isinstance(x, list):
-            return '[' + (',' + ws).join(enc(e) for e in x) + ']'
-        return json.dumps(x, ensure_ascii=ascii_)
-    return enc(v)
+    return jr.dumps(v, rnd, ascii_)
 
 
 def shuffled(v, dup=0.0):
-    """v with every object's keys in random order, some keys repeated."""
-    if isinstance(v, dict):
-        items = [(k, shuffled(w, dup)) for k, w in v.items()]
-        rnd.shuffle(items)
-        if items and rnd.random() < dup:
-            k, w = rnd.choice(items)
-            other = rnd.choice([None, 'x', 1, [], {}, 0.5, True, Pairs([('a', 'b')]), [{'VulnerabilityID': 'CVE-2000-0001'}]])
-            # the earlier value is the one jsonb drops
-            items.insert(0, (k, other)) if rnd.random() < 0.5 else items.append((k, other))
-        return Pairs(items)
-    if isinstance(v, list):
-        return [shuffled(e, dup) for e in v]
-    return v
+    return jr.shuffled(v, rnd, dup, [[{'VulnerabilityID': 'CVE-2000-0001'}]])
 
 
 # fixtures, as written and rewritten
@@ -111,8 +89,6 @@ for fx, fmt in fixtures:
     add('u:' + fx, fmt, dumps(v, ascii_=True))
 
 # the reports of trivy_grype_gen.py, keys shuffled and repeated
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(ref))
 import trivy_grype_gen as g
 for i in range(1200):
     add('gt%05d' % i, 'trivy', dumps(shuffled(g.trivy(), 0.05)))
