@@ -28,6 +28,7 @@ OBJS = \
 	src/crosswalk.o \
 	src/ingest_json.o \
 	src/json_stream.o \
+	src/ingest_json_nul.o \
 	src/ingest_grype.o \
 	src/ingest_grype_stream.o \
 	src/ingest_sarif.o \

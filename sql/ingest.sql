@@ -187,3 +187,18 @@ SELECT r.rolname, has_function_privilege(r.rolname, 'compmap.ingest(uuid, text, 
 -- URLs in order of first appearance: by text, then by position in the text.
 SELECT compmap.ingest_urls(ARRAY['see https://z.example/1 and https://a.example/2 then https://m.example/3',
                                  NULL, 'https://a.example/2 again and http://b.example/4 <https://c.example/5>']) AS urls;
+
+-- A JSON string's \u0000 (text cannot hold NUL): read as U+FFFD, in JSON
+-- only, with escapes paired from the start; the digest is the document's.
+SELECT compmap.json_nul_replaced('{"a": "x\u0000y"}') AS escape,
+       compmap.json_nul_replaced('{"a": "x\\u0000y"}') AS escaped_backslash,
+       compmap.json_nul_replaced('{"a": "x\\\u0000y"}') AS backslash_then_escape,
+       compmap.json_nul_replaced(E'\uFEFF \n [{"a": "\\u0000\\u0000"}]') = E'\uFEFF \n [{"a": "\\ufffd\\ufffd"}]' AS bom_array,
+       compmap.json_nul_replaced('<x>\u0000</x>') AS xml,
+       compmap.json_nul_replaced('{"a": "\u000') AS cut_short;
+\set nul_doc '{"matches": [{"vulnerability": {"id": "CVE-2009-3882", "severity": "High"}, "artifact": {"name": "java", "version": "17.0.10+7\\u0000-J-ms8m", "type": "binary"}}], "source": {"type": "image", "target": {"userInput": "app:1"}}}'
+SELECT format, results, "new" FROM compmap.ingest(:'t', :'nul_doc', source_label => 'NUL in a version');
+SELECT s.document_sha256 = sha256(convert_to(:'nul_doc', 'UTF8')) AS digest_of_the_document_passed,
+       f.title = E'CVE-2009-3882 in java 17.0.10+7\uFFFD-J-ms8m' AS nul_read_as_fffd
+  FROM compmap.scan s JOIN compmap.finding f ON f.tenant_id = s.tenant_id AND f.last_scan_id = s.scan_id
+ WHERE s.tenant_id = :'t' AND s.source_label = 'NUL in a version';

@@ -770,6 +770,15 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'compmap_document_sha256';
 COMMENT ON FUNCTION @extschema@.document_sha256(text) IS 'SHA-256 of a document''s text as stored (the value sha256(textsend(document)) gives), read in place; what compmap.scan.document_sha256 records.';
 
+-- A JSON document's \u0000 escapes as \ufffd (src/ingest_json_nul.c): text,
+-- so jsonb, cannot hold NUL, and real scanner output has it.  NULL when
+-- the document has none or is not JSON.
+CREATE FUNCTION @extschema@.json_nul_replaced(document text) RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'compmap_json_nul_replaced';
+COMMENT ON FUNCTION @extschema@.json_nul_replaced(text) IS 'A JSON or JSON-lines document with every \u0000 escape written as \ufffd (U+FFFD), or NULL when it has none or does not start with { or [; ingest reads such documents through it (docs/ingest.md).';
+
 CREATE FUNCTION @extschema@.ingest_parse_json(document text, format text) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -1140,6 +1149,7 @@ DECLARE
     scope_extra jsonb := CASE WHEN label IS NULL THEN '{}'::jsonb ELSE pg_catalog.jsonb_build_object('scope', label) END;
     n_existing bigint;
     fid uuid;
+    nul_free text;
 BEGIN
     IF t IS NULL OR ingest_document.document IS NULL OR scan_at IS NULL THEN
         RAISE EXCEPTION 'ingest needs a tenant, a document and scanned_at'
@@ -1163,8 +1173,16 @@ BEGIN
     IF pg_catalog.pg_size_bytes(work_mem_before) < 64 * 1024 * 1024 THEN
         PERFORM pg_catalog.set_config('work_mem', '64MB', true);
     END IF;
-    parsed := @extschema@.ingest_parse(ingest_document.document, ingest_document.format);
+    -- The digest of the document as passed; then a JSON string's \u0000,
+    -- which text cannot hold, is read as U+FFFD (the copy is made only
+    -- when there is one).
     digest := @extschema@.document_sha256(ingest_document.document);
+    nul_free := @extschema@.json_nul_replaced(ingest_document.document);
+    IF nul_free IS NOT NULL THEN
+        ingest_document.document := nul_free;
+        nul_free := NULL;
+    END IF;
+    parsed := @extschema@.ingest_parse(ingest_document.document, ingest_document.format);
     -- (for SARIF every run's lower-cased driver name, read by ingest_parse)
     scanners := CASE WHEN parsed.format_name = 'sarif'
                      THEN ARRAY(SELECT DISTINCT s FROM pg_catalog.unnest(parsed.sarif_scanners) AS s ORDER BY 1)

@@ -147,6 +147,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.ingest_parse(text, text),
     @extschema@.ingest_parse_json(text, text),
     @extschema@.document_sha256(text),
+    @extschema@.json_nul_replaced(text),
     @extschema@.ingest_parse_xml(text, text),
     @extschema@.ingest_parse_jsonl(text, text),
     @extschema@.ingest_json_format(jsonb),
