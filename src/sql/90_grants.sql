@@ -163,6 +163,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.map_grype_text(text),
     @extschema@.map_grype_reference(jsonb),
     @extschema@.map_openvas(xml),
+    @extschema@.map_openvas_reference(xml),
+    @extschema@.map_openvas_text(text),
     @extschema@.map_nessus(xml),
     @extschema@.map_nessus_reference(xml),
     @extschema@.map_nessus_text(text),
