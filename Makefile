@@ -36,7 +36,8 @@ OBJS = \
 	src/ingest_trivy_stream.o \
 	src/ingest_xml_stream.o \
 	src/ingest_nessus_stream.o \
-	src/ingest_openvas_stream.o
+	src/ingest_openvas_stream.o \
+	src/ingest_zap_xml_stream.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.

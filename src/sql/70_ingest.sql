@@ -711,8 +711,10 @@ SELECT 'zap',
 $$;
 COMMENT ON FUNCTION @extschema@.map_zap(jsonb) IS 'Maps the alerts of an OWASP ZAP traditional JSON report to compmap.ingest_record (docs/ingest.md, ZAP).';
 
--- OWASP ZAP traditional XML report (plain and "xml-plus").
-CREATE FUNCTION @extschema@.map_zap_xml(document xml) RETURNS SETOF @extschema@.ingest_record
+-- OWASP ZAP traditional XML report (plain and "xml-plus").  The SQL
+-- definition, kept as the reference map_zap_xml_text (below) is tested
+-- against (test/scripts/zap_xml_stream.sh).
+CREATE FUNCTION @extschema@.map_zap_xml_reference(document xml) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -748,7 +750,24 @@ SELECT 'zap',
                         count text PATH 'count',
                         uri text PATH 'normalize-space((instances/instance/uri | uri)[1])') AS a
 $$;
-COMMENT ON FUNCTION @extschema@.map_zap_xml(xml) IS 'Maps the alertitems of an OWASP ZAP traditional XML report to compmap.ingest_record (docs/ingest.md, ZAP).';
+COMMENT ON FUNCTION @extschema@.map_zap_xml_reference(xml) IS 'The SQL definition of the ZAP XML mapping (XMLTABLE over the parsed document), slow on big files; kept as the reference compmap.map_zap_xml_text() is tested against.';
+
+CREATE FUNCTION @extschema@.map_zap_xml(document xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_zap_xml_reference(document) $$;
+COMMENT ON FUNCTION @extschema@.map_zap_xml(xml) IS 'Maps the alertitems of an OWASP ZAP traditional XML report to compmap.ingest_record (docs/ingest.md, ZAP); ingest reads ZAP XML with compmap.map_zap_xml_text() instead.';
+
+-- ZAP XML read from the document's text with libxml2's streaming reader
+-- (src/ingest_zap_xml_stream.c): the rows of map_zap_xml(document::xml)
+-- without the tree of the whole report, one alertitem held at a time (its
+-- instances read past); a malformed document raises
+-- ingest_parse_xml(document, 'zap')'s error.  ingest uses it.
+CREATE FUNCTION @extschema@.map_zap_xml_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_zap_xml_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_zap_xml_text(text) IS 'The rows of compmap.map_zap_xml(document::xml), read from the text without building the tree of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- Nuclei JSON lines (v2 and v3 field names, and the older templateID /
 -- matched / matcher_name), given as a JSON array of the line objects.
@@ -1039,11 +1058,17 @@ BEGIN
                       HINT = 'Export the report in the XML format with details.';
         END IF;
     ELSIF fmt = 'zap' AND head LIKE '<%' THEN
-        IF parsed_xml IS NULL THEN
-            parsed_xml := @extschema@.ingest_parse_xml(document, fmt);
-            root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
+        -- A ZAP XML report is not parsed into xml either: the root comes
+        -- from the streaming reader, the rows from map_zap_xml_text
+        -- (parsed_json stays NULL, which tells ingest it is XML).
+        IF NOT xscanned THEN
+            xscan := @extschema@.xml_scan(document, fmt);
+            root := xscan.root_name;
         END IF;
         IF root IS DISTINCT FROM 'OWASPZAPReport' THEN
+            -- (a document of another format: parsed whole, as before, so
+            -- that a malformed one fails as before)
+            PERFORM @extschema@.ingest_parse_xml(document, fmt);
             RAISE EXCEPTION '% document has root element <%>, expected <%>', fmt, root, 'OWASPZAPReport'
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -1236,7 +1261,7 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF, Trivy, Grype, Nessus and OpenVAS straight from the text by map_<format>_text
+    -- SARIF, Trivy, Grype, Nessus, OpenVAS and ZAP XML straight from the text by map_<format>_text
     -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
     -- every mapped row once more, and each CASE keeps the other formats
     -- from being read); the fingerprint is compmap.finding_fingerprint() of
@@ -1279,8 +1304,15 @@ BEGIN
                                                             ELSE ingest_document.document END) WITH ORDINALITY AS ov
              WHERE parsed.format_name = 'openvas'
             UNION ALL
+            SELECT * FROM @extschema@.map_zap_xml_text(CASE WHEN parsed.format_name <> 'zap' OR parsed.parsed_json IS NOT NULL THEN NULL
+                                                            WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                            THEN pg_catalog.substr(ingest_document.document, 2)
+                                                            ELSE ingest_document.document END) WITH ORDINALITY AS zx
+             WHERE parsed.format_name = 'zap' AND parsed.parsed_json IS NULL
+            UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
-             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus', 'openvas')) AS m;
+             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus', 'openvas')
+               AND NOT (parsed.format_name = 'zap' AND parsed.parsed_json IS NULL)) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over
     -- two unindexed sides of 50,000 rows took minutes).

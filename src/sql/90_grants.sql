@@ -171,6 +171,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.xml_scan(text, text),
     @extschema@.map_zap(jsonb),
     @extschema@.map_zap_xml(xml),
+    @extschema@.map_zap_xml_reference(xml),
+    @extschema@.map_zap_xml_text(text),
     @extschema@.map_nuclei(jsonb),
     @extschema@.ingest_array(jsonb),
     @extschema@.severity_from_score(text),

@@ -1,5 +1,5 @@
--- Functions the XML streaming comparison scripts (openvas_stream.sh) load
--- into their scratch database: the outcome of a mapping from the text
+-- Functions the XML streaming comparison scripts (openvas_stream.sh,
+-- zap_xml_stream.sh) load into their scratch database: the outcome of a mapping from the text
 -- (map_<format>_text) or from the parsed document
 -- (map_<format>_reference(text::xml)), and the error of a statement, each
 -- as one text to compare.
