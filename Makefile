@@ -35,7 +35,10 @@ OBJS = \
 	src/ingest_sarif_stream.o \
 	src/ingest_trivy.o \
 	src/ingest_trivy_stream.o \
-	src/ingest_nessus_stream.o
+	src/ingest_xml_stream.o \
+	src/ingest_nessus_stream.o \
+	src/ingest_openvas_stream.o \
+	src/ingest_zap_xml_stream.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.
@@ -62,7 +65,7 @@ DATA        = $(wildcard src/sql/released/compmap--*.sql) \
               $(wildcard src/sql/upgrade/compmap--*--*.sql)
 
 SHLIB_LINK += -lcrypto
-# libxml2 for the Nessus reader (src/ingest_nessus_stream.c): the library
+# libxml2 for the XML readers (src/ingest_xml_stream.c and its users): the library
 # PostgreSQL itself is built with; pkg-config, else xml2-config.
 XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config --cflags)
 XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-config --libs)

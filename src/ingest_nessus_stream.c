@@ -4,8 +4,8 @@
  *	  compmap.map_nessus_text(text): the rows map_nessus(document::xml)
  *	  returns, in the same order, read from the document's text with
  *	  libxml2's streaming xmlTextReader instead of the tree of the whole
- *	  file; and compmap.xml_scan(text, label), the root element and the
- *	  Report check ingest_parse needs, read the same way.
+ *	  file (the reading itself, and compmap.xml_scan() that ingest_parse
+ *	  calls first, are in ingest_xml_stream.c).
  *
  * The reader keeps only the node it is on and its ancestors; this file
  * keeps one ReportHost's name and one ReportItem's attributes and child
@@ -25,14 +25,8 @@
  *     reference's serialized item.
  * test/scripts/nessus_stream.sh compares the two row by row.
  *
- * Parsing is PostgreSQL's: the text converted to UTF-8 and read as UTF-8,
- * errors collected by pg_xml_init()'s handler, so that a document is
- * refused where XMLPARSE refuses it, with ingest_parse_xml()'s 22P02
- * "malformed <label> document"; the detail comes from a second pass of
- * the pull parser XMLPARSE uses (parse_errors()).  No entity is loaded from outside and the
- * network is never used (no XML_PARSE_NOENT, DTDLOAD or DTDATTR;
- * XML_PARSE_NONET); nesting is bounded by libxml2's own depth limit (no
- * XML_PARSE_HUGE), as for XMLPARSE.
+ * Parsing is PostgreSQL's, as ingest_xml_stream.c reads a document: a
+ * malformed one fails as ingest_parse_xml(document, 'nessus') does.
  *
  * Memory: a ReportHost's name lives in a context reset by the next host,
  * an item's values in one reset once its row is in the tuplestore.
@@ -42,20 +36,16 @@
  */
 #include "postgres.h"
 
-#include <libxml/xmlreader.h>
-
-#include "access/htup_details.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
-#include "utils/xml.h"
 
 #include "compmap.h"
 #include "ingest_json.h"
+#include "ingest_xml_stream.h"
 
 /* The single-valued children of a ReportItem that the mapping reads. */
 enum
@@ -113,11 +103,10 @@ typedef struct NessusItem
 
 typedef struct NessusReader
 {
-	const char *label;
-	ReturnSetInfo *rsinfo;		/* NULL when only scanning */
+	ReturnSetInfo *rsinfo;
 	IngestState st;
+	XmlStream	xs;
 	xmlTextReaderPtr reader;
-	PgXmlErrorContext *xerr;
 	MemoryContext host_cxt;
 	MemoryContext item_cxt;
 
@@ -130,148 +119,7 @@ typedef struct NessusReader
 	int			list;
 	Str			host;
 	NessusItem *item;
-
-	/* the UTF-8 text being read */
-	const char *utf8;
-	int			len;
-
-	/* what xml_scan reports */
-	char	   *root_name;
-	bool		has_report;
 } NessusReader;
-
-/*
- * Parses the text again with libxml2's pull parser, as XMLPARSE does, but
- * through SAX callbacks that build nothing, and returns the error context
- * if it refused the text (NULL if not).
- *
- * The streaming reader feeds libxml2's push parser, which words some errors
- * differently (a truncated file is "Extra content at the end of the
- * document" where XMLPARSE says "Premature end of data in tag ..."); this
- * second pass gives the error exactly as ingest_parse_xml() reported it,
- * without the tree XMLPARSE would build (one copy of the text, as
- * xml_parse() makes).  Only a refused document pays for it.
- */
-static PgXmlErrorContext *
-parse_errors(NessusReader *nr)
-{
-	PgXmlErrorContext *volatile xerr = pg_xml_init(PG_XML_STRICTNESS_WELLFORMED);
-	xmlParserCtxtPtr volatile ctxt = NULL;
-	char	   *copy = pnstrdup(nr->utf8, nr->len);	/* xmlCtxtReadDoc wants a C string */
-
-	PG_TRY();
-	{
-		xmlDocPtr	doc;
-
-		ctxt = xmlNewParserCtxt();
-		if (ctxt == NULL || ctxt->sax == NULL)
-			xml_ereport(xerr, ERROR, ERRCODE_OUT_OF_MEMORY,
-						"could not allocate parser context");
-		/* SAX2's DTD handling (entities, the document), but no nodes */
-		ctxt->sax->startElementNs = NULL;
-		ctxt->sax->endElementNs = NULL;
-		ctxt->sax->startElement = NULL;
-		ctxt->sax->endElement = NULL;
-		ctxt->sax->characters = NULL;
-		ctxt->sax->cdataBlock = NULL;
-		ctxt->sax->ignorableWhitespace = NULL;
-		ctxt->sax->comment = NULL;
-		ctxt->sax->processingInstruction = NULL;
-		ctxt->sax->reference = NULL;
-		/* the call xml_parse() makes, read as UTF-8 */
-		doc = xmlCtxtReadDoc(ctxt, (xmlChar *) copy, NULL, "UTF-8", XML_PARSE_NONET);
-		if (doc != NULL)
-			xmlFreeDoc(doc);
-		xmlFreeParserCtxt(ctxt);
-		ctxt = NULL;
-	}
-	PG_CATCH();
-	{
-		if (ctxt != NULL)
-		{
-			if (ctxt->myDoc != NULL)
-				xmlFreeDoc(ctxt->myDoc);
-			xmlFreeParserCtxt(ctxt);
-		}
-		pg_xml_done(xerr, true);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	pfree(copy);
-	if (pg_xml_error_occurred(xerr))
-		return xerr;
-	pg_xml_done(xerr, false);
-	return NULL;
-}
-
-/* Raises ingest_parse_xml()'s error for a document the reader refused. */
-static void
-raise_malformed(NessusReader *nr)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ErrorData  *volatile edata = NULL;
-	PgXmlErrorContext *again = parse_errors(nr);
-	char	   *detail;
-
-	/* xml_ereport() words the error and its detail as XMLPARSE does */
-	PG_TRY();
-	{
-		xml_ereport(again != NULL ? again : nr->xerr, ERROR, ERRCODE_INVALID_XML_DOCUMENT,
-					"invalid XML document");
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-	if (again != NULL)
-		pg_xml_done(again, true);
-
-	/* ingest_parse_xml keeps the detail's first line */
-	detail = edata->detail;
-	if (detail != NULL)
-	{
-		char	   *nl = strchr(detail, '\n');
-
-		if (nl != NULL)
-			*nl = '\0';
-		if (*detail == '\0')
-			detail = NULL;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("malformed %s document: %s", nr->label, edata->message),
-			 detail ? errdetail_internal("%s", detail) : 0,
-			 errhint("The document must be well-formed XML, as the scanner wrote it.")));
-}
-
-/* Whether the reader's node is <name> outside any namespace */
-static bool
-node_is(xmlTextReaderPtr r, const char *name)
-{
-	const xmlChar *local = xmlTextReaderConstLocalName(r);
-
-	return xmlTextReaderConstNamespaceUri(r) == NULL && local != NULL &&
-		strcmp((const char *) local, name) == 0;
-}
-
-/* An attribute outside any namespace, copied, or NullStr */
-static Str
-attribute(xmlTextReaderPtr r, const char *name)
-{
-	xmlChar    *v = xmlTextReaderGetAttribute(r, (const xmlChar *) name);
-	Str			s;
-
-	if (v == NULL)
-		return NullStr;
-	s.s = pstrdup((const char *) v);
-	s.len = strlen(s.s);
-	xmlFree(v);
-	return s;
-}
 
 static inline Str
 field_str(NessusItem *it, int f)
@@ -419,7 +267,7 @@ start_item(NessusReader *nr)
 	it = MemoryContextAllocZero(nr->item_cxt, sizeof(NessusItem));
 	MemoryContextSwitchTo(nr->item_cxt);
 	for (int i = 0; i < NUM_ATTRS; i++)
-		it->attrs[i] = attribute(nr->reader, attr_names[i]);
+		it->attrs[i] = xml_attribute(nr->reader, attr_names[i]);
 	nr->item = it;
 	nr->field = -1;
 	nr->list = -1;
@@ -436,31 +284,19 @@ end_item(NessusReader *nr, MemoryContext callcxt)
 }
 
 /*
- * The reference serializes each item and parses it again in xpath(), where
- * a reference to an entity of the document's DTD is undefined: it fails
- * with 2200N, and so does this, for such a reference in the item's
- * content (item_text()) or in an attribute of the item or an element in it.
+ * The reference's item column is each item serialized, where a reference
+ * to an entity of the document's DTD is undefined when it is parsed again:
+ * it fails with 2200N, and so does this, for such a reference in the
+ * item's content (item_text()) or in an attribute of the item or an
+ * element in it.
  */
-static void
-entity_error(const xmlChar *name)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_XML_CONTENT),
-			 errmsg("invalid XML content"),
-			 errdetail_internal("Entity '%s' not defined", (const char *) name)));
-}
-
 static void
 check_attribute_entities(xmlTextReaderPtr r)
 {
-	xmlNodePtr	node = xmlTextReaderCurrentNode(r);
+	const xmlChar *name = xml_attribute_entity(r);
 
-	if (node == NULL || node->type != XML_ELEMENT_NODE)
-		return;
-	for (xmlAttrPtr a = node->properties; a != NULL; a = a->next)
-		for (xmlNodePtr c = a->children; c != NULL; c = c->next)
-			if (c->type == XML_ENTITY_REF_NODE)
-				entity_error(c->name);
+	if (name != NULL)
+		xml_entity_error((const char *) name);
 }
 
 /* An element start (the reader is on it) */
@@ -474,30 +310,26 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 	switch (depth)
 	{
 		case 0:
-			nr->root_name = pstrdup((const char *) xmlTextReaderConstName(r));
-			nr->root_ok = node_is(r, "NessusClientData_v2");
+			nr->root_ok = xml_node_is(r, "NessusClientData_v2");
 			break;
 		case 1:
-			if (nr->root_ok && node_is(r, "Report"))
-			{
-				nr->has_report = true;
+			if (nr->root_ok && xml_node_is(r, "Report"))
 				nr->in_report = !empty;
-			}
 			break;
 		case 2:
-			if (nr->in_report && node_is(r, "ReportHost") && !empty)
+			if (nr->in_report && xml_node_is(r, "ReportHost") && !empty)
 			{
 				MemoryContext old;
 
 				MemoryContextReset(nr->host_cxt);
 				old = MemoryContextSwitchTo(nr->host_cxt);
-				nr->host = attribute(r, "name");
+				nr->host = xml_attribute(r, "name");
 				MemoryContextSwitchTo(old);
 				nr->in_host = true;
 			}
 			break;
 		case 3:
-			if (nr->in_host && nr->rsinfo != NULL && node_is(r, "ReportItem"))
+			if (nr->in_host && xml_node_is(r, "ReportItem"))
 			{
 				check_attribute_entities(r);
 				start_item(nr);
@@ -511,12 +343,10 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 				break;
 			for (int f = 0; f < NUM_FIELDS; f++)
 			{
-				if (!node_is(r, field_names[f]))
+				if (!xml_node_is(r, field_names[f]))
 					continue;
 				if (nr->item->have[f])
-					ereport(ERROR,
-							(errcode(ERRCODE_CARDINALITY_VIOLATION),
-							 errmsg("more than one value returned by column XPath expression")));
+					xml_cardinality_error();
 				nr->item->have[f] = true;
 				initStringInfo(&nr->item->fields[f]);
 				if (!empty)
@@ -525,7 +355,7 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 			}
 			for (int l = 0; l < NUM_LISTS; l++)
 			{
-				if (node_is(r, list_names[l]))
+				if (xml_node_is(r, list_names[l]))
 				{
 					if (!empty)
 						nr->list = l;
@@ -571,7 +401,7 @@ item_text(NessusReader *nr, int type, int depth)
 
 	/* as xpath() of the reference's serialized item fails */
 	if (type == XML_READER_TYPE_ENTITY_REFERENCE)
-		entity_error(xmlTextReaderConstName(r));
+		xml_entity_error((const char *) xmlTextReaderConstName(r));
 	v = (const char *) xmlTextReaderConstValue(r);
 	if (v == NULL)
 		v = "";
@@ -579,16 +409,7 @@ item_text(NessusReader *nr, int type, int depth)
 	if (nr->field >= 0 && depth >= 5)
 		appendStringInfoString(&nr->item->fields[nr->field], v);
 	else if (nr->list >= 0 && depth == 5)
-	{
-		char	   *e;
-
-		/* as xpath() returns a text node (escaped) or a CDATA node (its markup) */
-		if (type == XML_READER_TYPE_CDATA)
-			e = psprintf("<![CDATA[%s]]>", v);
-		else
-			e = escape_xml(v);
-		strlist_add(&nr->item->lists[nr->list], cstr(e));
-	}
+		strlist_add(&nr->item->lists[nr->list], cstr(xml_text_node_value(type, v)));
 }
 
 /* The reader's loop; the caller cleans up after an error */
@@ -596,23 +417,12 @@ static void
 read_nodes(NessusReader *nr, MemoryContext callcxt)
 {
 	xmlTextReaderPtr reader = nr->reader;
-	uint32		nodes = 0;
 
-	for (;;)
+	while (xml_stream_next(&nr->xs))
 	{
-		int			ret = xmlTextReaderRead(reader);
-		int			type,
-					depth;
+		int			type = xmlTextReaderNodeType(reader);
+		int			depth = xmlTextReaderDepth(reader);
 
-		if (ret < 0 || pg_xml_error_occurred(nr->xerr))
-			raise_malformed(nr);
-		if (ret == 0)
-			break;
-		if ((++nodes & 0xFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-
-		type = xmlTextReaderNodeType(reader);
-		depth = xmlTextReaderDepth(reader);
 		switch (type)
 		{
 			case XML_READER_TYPE_ELEMENT:
@@ -632,65 +442,7 @@ read_nodes(NessusReader *nr, MemoryContext callcxt)
 			default:
 				break;
 		}
-		/* a scan needs nothing more of another format's document */
-		if (nr->rsinfo == NULL && nr->root_name != NULL &&
-			strcmp(nr->root_name, "NessusClientData_v2") != 0)
-			break;
 	}
-}
-
-/*
- * Reads the whole document (a scan stops after the root's start tag when
- * the root is not NessusClientData_v2, as nothing more is needed of it).
- */
-static void
-read_document(NessusReader *nr, text *doc)
-{
-	MemoryContext callcxt = CurrentMemoryContext;
-	char	   *utf8;
-	int			len = VARSIZE_ANY_EXHDR(doc);
-
-	/* as xml_parse(): the text in UTF-8, read as UTF-8 */
-	utf8 = (char *) pg_do_encoding_conversion((unsigned char *) VARDATA_ANY(doc), len,
-											  GetDatabaseEncoding(), PG_UTF8);
-	if (utf8 != VARDATA_ANY(doc))
-		len = strlen(utf8);
-
-	nr->host_cxt = AllocSetContextCreate(callcxt, "map_nessus host", ALLOCSET_SMALL_SIZES);
-	nr->item_cxt = AllocSetContextCreate(callcxt, "map_nessus item", ALLOCSET_DEFAULT_SIZES);
-	nr->field = -1;
-	nr->list = -1;
-	nr->utf8 = utf8;
-	nr->len = len;
-	nr->xerr = pg_xml_init(PG_XML_STRICTNESS_WELLFORMED);
-	nr->reader = xmlReaderForMemory(utf8, len, NULL, "UTF-8", XML_PARSE_NONET);
-	if (nr->reader == NULL)
-	{
-		pg_xml_done(nr->xerr, true);
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not allocate an XML reader")));
-	}
-
-	PG_TRY();
-	{
-		read_nodes(nr, callcxt);
-	}
-	PG_CATCH();
-	{
-		xmlFreeTextReader(nr->reader);
-		pg_xml_done(nr->xerr, true);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	xmlFreeTextReader(nr->reader);
-	pg_xml_done(nr->xerr, false);
-	MemoryContextSwitchTo(callcxt);
-	MemoryContextDelete(nr->item_cxt);
-	MemoryContextDelete(nr->host_cxt);
-	if (utf8 != VARDATA_ANY(doc))
-		pfree(utf8);
 }
 
 /*
@@ -701,46 +453,32 @@ Datum
 compmap_map_nessus_text(PG_FUNCTION_ARGS)
 {
 	text	   *doc = PG_GETARG_TEXT_PP(0);
+	MemoryContext callcxt = CurrentMemoryContext;
 	NessusReader nr;
 
 	InitMaterializedSRF(fcinfo, 0);
 	memset(&nr, 0, sizeof(nr));
-	nr.label = "nessus";
 	nr.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ingest_state_init(&nr.st);
-	read_document(&nr, doc);
+	nr.host_cxt = AllocSetContextCreate(callcxt, "map_nessus host", ALLOCSET_SMALL_SIZES);
+	nr.item_cxt = AllocSetContextCreate(callcxt, "map_nessus item", ALLOCSET_DEFAULT_SIZES);
+	nr.field = -1;
+	nr.list = -1;
+	xml_stream_open(&nr.xs, doc, "nessus");
+	nr.reader = nr.xs.reader;
+	PG_TRY();
+	{
+		read_nodes(&nr, callcxt);
+	}
+	PG_CATCH();
+	{
+		xml_stream_abort(&nr.xs);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	xml_stream_close(&nr.xs);
+	MemoryContextSwitchTo(callcxt);
+	MemoryContextDelete(nr.item_cxt);
+	MemoryContextDelete(nr.host_cxt);
 	return (Datum) 0;
-}
-
-/*
- * compmap.xml_scan(document text, label text, OUT root_name text,
- *					OUT nessus_report boolean)
- *
- * The qualified name of the root element (XPath name() of the root) and whether
- * /NessusClientData_v2/Report exists; malformed XML raises 22P02
- * "malformed <label> document" as ingest_parse_xml(document, label) does.
- * A document whose root is not NessusClientData_v2 is read only up to the
- * root's start tag: ingest_parse parses such documents whole anyway.
- */
-PG_FUNCTION_INFO_V1(compmap_xml_scan);
-Datum
-compmap_xml_scan(PG_FUNCTION_ARGS)
-{
-	text	   *doc = PG_GETARG_TEXT_PP(0);
-	NessusReader nr;
-	TupleDesc	tupdesc;
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	memset(&nr, 0, sizeof(nr));
-	nr.label = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	read_document(&nr, doc);
-	if (nr.root_name != NULL)
-		values[0] = CStringGetTextDatum(nr.root_name);
-	else
-		nulls[0] = true;
-	values[1] = BoolGetDatum(nr.has_report);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

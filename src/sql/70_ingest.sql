@@ -550,7 +550,9 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_grype_text(text) IS 'The rows of compmap.map_grype(document::jsonb), read from the text without building the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- OpenVAS / Greenbone GMP XML report: <result> elements under <results>.
-CREATE FUNCTION @extschema@.map_openvas(document xml) RETURNS SETOF @extschema@.ingest_record
+-- The SQL definition, kept as the reference map_openvas_text (below) is
+-- tested against (test/scripts/openvas_stream.sh).
+CREATE FUNCTION @extschema@.map_openvas_reference(document xml) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -586,7 +588,24 @@ SELECT 'openvas',
                         description text PATH 'description',
                         item xml PATH '.') AS r
 $$;
-COMMENT ON FUNCTION @extschema@.map_openvas(xml) IS 'Maps the results of an OpenVAS/Greenbone XML report to compmap.ingest_record (docs/ingest.md, OpenVAS).';
+COMMENT ON FUNCTION @extschema@.map_openvas_reference(xml) IS 'The SQL definition of the OpenVAS mapping (XMLTABLE over the parsed document), slow on big files; kept as the reference compmap.map_openvas_text() is tested against.';
+
+CREATE FUNCTION @extschema@.map_openvas(document xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_openvas_reference(document) $$;
+COMMENT ON FUNCTION @extschema@.map_openvas(xml) IS 'Maps the results of an OpenVAS/Greenbone XML report to compmap.ingest_record (docs/ingest.md, OpenVAS); ingest reads OpenVAS with compmap.map_openvas_text() instead.';
+
+-- OpenVAS read from the document's text with libxml2's streaming reader
+-- (src/ingest_openvas_stream.c): the rows of map_openvas(document::xml)
+-- without the tree of the whole report, one result held at a time; a
+-- malformed document raises ingest_parse_xml(document, 'openvas')'s error.
+-- ingest uses it.
+CREATE FUNCTION @extschema@.map_openvas_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_openvas_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_openvas_text(text) IS 'The rows of compmap.map_openvas(document::xml), read from the text without building the tree of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- Nessus (.nessus, NessusClientData_v2): one record per ReportItem.  The
 -- SQL definition, kept as the reference map_nessus_text (below) is tested
@@ -651,14 +670,18 @@ LANGUAGE C STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_nessus_text(text) IS 'The rows of compmap.map_nessus(document::xml), read from the text without building the tree of the whole file (docs/ingest.md, Size limit and memory).';
 
--- What ingest_parse needs of an XML document before it parses it whole:
--- the root element, and for a Nessus file whether it has a Report (read
--- with the streaming reader; for another root only the start is read).
-CREATE FUNCTION @extschema@.xml_scan(document text, label text, OUT root_name text, OUT nessus_report boolean)
+-- What ingest_parse needs of an XML document, read with the streaming
+-- reader (src/ingest_xml_stream.c) instead of parsing it whole: the root
+-- element, whether a Nessus file has a Report and whether an OpenVAS
+-- report has results.  A document of the formats read from the text is
+-- read to its end (malformed XML fails here); for another root only the
+-- start is read.
+CREATE FUNCTION @extschema@.xml_scan(document text, label text, OUT root_name text, OUT nessus_report boolean,
+                                     OUT openvas_results boolean)
 AS 'MODULE_PATHNAME', 'compmap_xml_scan'
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.xml_scan(text, text) IS 'The name of the root element (XPath name(/*)) and whether /NessusClientData_v2/Report exists; malformed XML raises 22P02 as ingest_parse_xml(document, label) does.  When the root is not NessusClientData_v2 only the start of the document is read.';
+COMMENT ON FUNCTION @extschema@.xml_scan(text, text) IS 'The name of the root element (XPath name(/*)), whether /NessusClientData_v2/Report exists and whether //results does; malformed XML raises 22P02 as ingest_parse_xml(document, label) does.  When the root is not NessusClientData_v2, report, get_reports_response or OWASPZAPReport only the start of the document is read.';
 
 -- OWASP ZAP traditional JSON report: alerts of every site.
 CREATE FUNCTION @extschema@.map_zap(document jsonb) RETURNS SETOF @extschema@.ingest_record
@@ -688,8 +711,10 @@ SELECT 'zap',
 $$;
 COMMENT ON FUNCTION @extschema@.map_zap(jsonb) IS 'Maps the alerts of an OWASP ZAP traditional JSON report to compmap.ingest_record (docs/ingest.md, ZAP).';
 
--- OWASP ZAP traditional XML report (plain and "xml-plus").
-CREATE FUNCTION @extschema@.map_zap_xml(document xml) RETURNS SETOF @extschema@.ingest_record
+-- OWASP ZAP traditional XML report (plain and "xml-plus").  The SQL
+-- definition, kept as the reference map_zap_xml_text (below) is tested
+-- against (test/scripts/zap_xml_stream.sh).
+CREATE FUNCTION @extschema@.map_zap_xml_reference(document xml) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -725,7 +750,24 @@ SELECT 'zap',
                         count text PATH 'count',
                         uri text PATH 'normalize-space((instances/instance/uri | uri)[1])') AS a
 $$;
-COMMENT ON FUNCTION @extschema@.map_zap_xml(xml) IS 'Maps the alertitems of an OWASP ZAP traditional XML report to compmap.ingest_record (docs/ingest.md, ZAP).';
+COMMENT ON FUNCTION @extschema@.map_zap_xml_reference(xml) IS 'The SQL definition of the ZAP XML mapping (XMLTABLE over the parsed document), slow on big files; kept as the reference compmap.map_zap_xml_text() is tested against.';
+
+CREATE FUNCTION @extschema@.map_zap_xml(document xml) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_zap_xml_reference(document) $$;
+COMMENT ON FUNCTION @extschema@.map_zap_xml(xml) IS 'Maps the alertitems of an OWASP ZAP traditional XML report to compmap.ingest_record (docs/ingest.md, ZAP); ingest reads ZAP XML with compmap.map_zap_xml_text() instead.';
+
+-- ZAP XML read from the document's text with libxml2's streaming reader
+-- (src/ingest_zap_xml_stream.c): the rows of map_zap_xml(document::xml)
+-- without the tree of the whole report, one alertitem held at a time (its
+-- instances read past); a malformed document raises
+-- ingest_parse_xml(document, 'zap')'s error.  ingest uses it.
+CREATE FUNCTION @extschema@.map_zap_xml_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_zap_xml_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_zap_xml_text(text) IS 'The rows of compmap.map_zap_xml(document::xml), read from the text without building the tree of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- Nuclei JSON lines (v2 and v3 field names, and the older templateID /
 -- matched / matcher_name), given as a JSON array of the line objects.
@@ -929,13 +971,14 @@ BEGIN
 
     IF fmt = 'auto' THEN
         IF head LIKE '<%' THEN
-            -- The root from the streaming reader; a Nessus file is read
-            -- whole by it (malformed XML fails here) and never parsed into
-            -- xml, other formats are.
+            -- The root from the streaming reader; a Nessus, OpenVAS or ZAP
+            -- document is read whole by it (malformed XML fails here) and
+            -- never parsed into xml; another root is parsed whole, as
+            -- before, for the error a malformed document gives.
             xscan := @extschema@.xml_scan(document, 'XML');
             xscanned := true;
             root := xscan.root_name;
-            IF root IS DISTINCT FROM 'NessusClientData_v2' THEN
+            IF root IS NULL OR root NOT IN ('NessusClientData_v2', 'report', 'get_reports_response', 'OWASPZAPReport') THEN
                 parsed_xml := @extschema@.ingest_parse_xml(document, 'XML');
                 root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
             END IF;
@@ -1003,24 +1046,40 @@ BEGIN
                       DETAIL = 'Expected /NessusClientData_v2/Report; this file holds no scan results (a policy-only export?).',
                       HINT = 'Export the scan results as a .nessus file.';
         END IF;
-    ELSIF fmt = 'openvas' OR (fmt = 'zap' AND (parsed_xml IS NOT NULL OR head LIKE '<%')) THEN
-        IF parsed_xml IS NULL THEN
-            parsed_xml := @extschema@.ingest_parse_xml(document, fmt);
-            root := (pg_catalog.xpath('name(/*)', parsed_xml))[1]::text;
+    ELSIF fmt = 'openvas' THEN
+        -- No xml of the report either: the checks come from the streaming
+        -- reader, the rows from map_openvas_text.
+        IF NOT xscanned THEN
+            xscan := @extschema@.xml_scan(document, fmt);
+            root := xscan.root_name;
         END IF;
-        expected := CASE fmt WHEN 'nessus' THEN 'NessusClientData_v2' WHEN 'zap' THEN 'OWASPZAPReport' ELSE 'report' END;
-        IF root IS DISTINCT FROM expected AND NOT (fmt = 'openvas' AND root = 'get_reports_response') THEN
-            RAISE EXCEPTION '% document has root element <%>, expected <%>', fmt, root, expected
+        IF root IS DISTINCT FROM 'report' AND root IS DISTINCT FROM 'get_reports_response' THEN
+            -- (a document of another format: parsed whole, as before, so
+            -- that a malformed one fails as before)
+            PERFORM @extschema@.ingest_parse_xml(document, fmt);
+            RAISE EXCEPTION '% document has root element <%>, expected <%>', fmt, root, 'report'
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        IF fmt = 'openvas' AND NOT pg_catalog.xpath_exists('//results', parsed_xml) THEN
+        IF NOT xscan.openvas_results THEN
             RAISE EXCEPTION 'openvas document has no results element'
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = 'Expected <results> inside <report>; a report exported without details cannot say what was not found.',
                       HINT = 'Export the report in the XML format with details.';
         END IF;
-        IF fmt = 'zap' THEN
-            fmt := 'zap';
+    ELSIF fmt = 'zap' AND head LIKE '<%' THEN
+        -- A ZAP XML report is not parsed into xml either: the root comes
+        -- from the streaming reader, the rows from map_zap_xml_text
+        -- (parsed_json stays NULL, which tells ingest it is XML).
+        IF NOT xscanned THEN
+            xscan := @extschema@.xml_scan(document, fmt);
+            root := xscan.root_name;
+        END IF;
+        IF root IS DISTINCT FROM 'OWASPZAPReport' THEN
+            -- (a document of another format: parsed whole, as before, so
+            -- that a malformed one fails as before)
+            PERFORM @extschema@.ingest_parse_xml(document, fmt);
+            RAISE EXCEPTION '% document has root element <%>, expected <%>', fmt, root, 'OWASPZAPReport'
+                USING ERRCODE = 'invalid_parameter_value';
         END IF;
     ELSIF fmt = 'nuclei' THEN
         IF parsed_json IS NULL THEN
@@ -1220,7 +1279,7 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF, Trivy, Grype and Nessus straight from the text by map_<format>_text
+    -- SARIF, Trivy, Grype, Nessus, OpenVAS and ZAP XML straight from the text by map_<format>_text
     -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
     -- every mapped row once more, and each CASE keeps the other formats
     -- from being read); the fingerprint is compmap.finding_fingerprint() of
@@ -1257,8 +1316,21 @@ BEGIN
                                                            ELSE ingest_document.document END) WITH ORDINALITY AS ns
              WHERE parsed.format_name = 'nessus'
             UNION ALL
+            SELECT * FROM @extschema@.map_openvas_text(CASE WHEN parsed.format_name <> 'openvas' THEN NULL
+                                                            WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                            THEN pg_catalog.substr(ingest_document.document, 2)
+                                                            ELSE ingest_document.document END) WITH ORDINALITY AS ov
+             WHERE parsed.format_name = 'openvas'
+            UNION ALL
+            SELECT * FROM @extschema@.map_zap_xml_text(CASE WHEN parsed.format_name <> 'zap' OR parsed.parsed_json IS NOT NULL THEN NULL
+                                                            WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                            THEN pg_catalog.substr(ingest_document.document, 2)
+                                                            ELSE ingest_document.document END) WITH ORDINALITY AS zx
+             WHERE parsed.format_name = 'zap' AND parsed.parsed_json IS NULL
+            UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
-             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus')) AS m;
+             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus', 'openvas')
+               AND NOT (parsed.format_name = 'zap' AND parsed.parsed_json IS NULL)) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over
     -- two unindexed sides of 50,000 rows took minutes).
