@@ -16,6 +16,10 @@
  *     that name: all descendant text and CDATA, whitespace kept as the
  *     text-to-xml cast keeps it; NULL when missing; a second child of the
  *     same name is XMLTABLE's error 21000;
+ *   * see_also may repeat (Tenable's web application scanner writes one
+ *     per URL): the URLs are looked for in each one's string value, in
+ *     order, which is the same as looking in their values joined by
+ *     newlines (a URL ends at white space);
  *   * cve, cwe and xref are xpath('/ReportItem/x/text()', item)::text[]:
  *     one value per direct text child, XML-escaped as xpath() returns text
  *     nodes, and a CDATA child as its markup, as xpath() serializes it;
@@ -345,10 +349,13 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 			{
 				if (!xml_node_is(r, field_names[f]))
 					continue;
-				if (nr->item->have[f])
+				if (nr->item->have[f] && f == F_SEE_ALSO)
+					appendStringInfoChar(&nr->item->fields[f], '\n');
+				else if (nr->item->have[f])
 					xml_cardinality_error();
+				else
+					initStringInfo(&nr->item->fields[f]);
 				nr->item->have[f] = true;
-				initStringInfo(&nr->item->fields[f]);
 				if (!empty)
 					nr->field = f;
 				return;

@@ -630,7 +630,11 @@ SELECT 'nessus',
        'host', coalesce(nullif(r.host, ''), 'unknown'),
        coalesce(r.port, '0') || '/' || coalesce(r.protocol, '') || coalesce(' (' || nullif(r.svc, '') || ')', ''),
        pg_catalog.concat_ws(E'\n\n', nullif(pg_catalog.btrim(r.synopsis), ''), nullif(pg_catalog.btrim(r.description), ''), 'Solution: ' || nullif(pg_catalog.btrim(r.solution), '')),
-       @extschema@.ingest_urls(ARRAY[r.see_also]),
+       -- every see_also child: Nessus writes one with the URLs on lines,
+       -- Tenable's web application scanner one per URL
+       @extschema@.ingest_urls(ARRAY(SELECT s.v FROM XMLTABLE('/ReportItem/see_also' PASSING r.item
+                                                               COLUMNS n FOR ORDINALITY, v text PATH '.') AS s
+                                      ORDER BY s.n)),
        coalesce(r.port, '0') || '/' || coalesce(r.protocol, ''),
        pg_catalog.jsonb_build_object('host', coalesce(nullif(r.host, ''), 'unknown')),
        false
@@ -646,7 +650,6 @@ SELECT 'nessus',
                         synopsis text PATH 'synopsis',
                         description text PATH 'description',
                         solution text PATH 'solution',
-                        see_also text PATH 'see_also',
                         cvss3 text PATH 'cvss3_vector',
                         cvss4 text PATH 'cvss4_vector',
                         item xml PATH '.') AS r

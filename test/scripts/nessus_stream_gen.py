@@ -102,6 +102,12 @@ add('entity_in_attribute', nessus(item % ('1', '', 'tcp', '1', '6002', 'a &co; b
 add('entity_outside_items', nessus(item % ('1', '', 'tcp', '1', '6003', 'a b', '<synopsis>s</synopsis>'),
                                    host='h&co;', head='<?xml version="1.0"?>\n<!DOCTYPE NessusClientData_v2 [ <!ENTITY co "Example &amp; Co"> ]>\n'))
 add('duplicate_field', nessus(item % ('1', '', 'tcp', '1', '5001', 'd', '<synopsis>a</synopsis><synopsis>b</synopsis>')))
+# see_also once per URL, as Tenable's web application scanner writes it,
+# with a URL repeated, an empty one, one with markup inside and no URL
+add('see_also_repeated', nessus(item % ('80', 'www', 'tcp', '3', '98104', 'XSS',
+    '<see_also>http://projects.example/w/page/1</see_also><see_also>https://owasp.example/a?b=1&amp;c=2</see_also>'
+    '<see_also/><see_also>  https://<b>split.example</b>/x  http://projects.example/w/page/1</see_also>'
+    '<see_also>no URL</see_also><xref>CWE:79</xref><xref>OWASP:2017-A7</xref>')))
 
 for name, text in docs:
     tag = '$nessus_doc$'
