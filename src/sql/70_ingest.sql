@@ -378,17 +378,18 @@ LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.sarif_scan(text, text) IS 'One pass over a JSON document: its jsonb_typeof, whether ingest_json_format() calls it sarif, version ->> text, jsonb_typeof of runs, and the scanner name of every run; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
 
--- The same pass, with what detection and the Trivy and Grype checks of
--- ingest_parse read: ingest_parse uses it for every JSON object.
+-- The same pass, with what detection and the Trivy, Grype and ZAP checks
+-- of ingest_parse read: ingest_parse uses it for every JSON object and
+-- array.
 CREATE FUNCTION @extschema@.json_scan(document text, label text,
                                       OUT json_type text, OUT is_sarif boolean, OUT version text,
                                       OUT runs_type text, OUT scanners text[],
                                       OUT format text, OUT schema_version jsonb,
-                                      OUT results_type text, OUT matches_type text)
+                                      OUT results_type text, OUT matches_type text, OUT site_type text)
 AS 'MODULE_PATHNAME', 'compmap_json_scan'
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.json_scan(text, text) IS 'sarif_scan, and for an object the format ingest_json_format() gives it, the SchemaVersion member (->), and jsonb_typeof of Results and of matches; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
+COMMENT ON FUNCTION @extschema@.json_scan(text, text) IS 'sarif_scan, and the format ingest_json_format() gives the document (an object, or an array of Nuclei results), the SchemaVersion member (->), and jsonb_typeof of Results, of matches and of site; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
 
 -- Trivy JSON (SchemaVersion 2): vulnerabilities, misconfigurations and
 -- secrets of every Result; licences are not findings.
@@ -729,7 +730,12 @@ COMMENT ON FUNCTION @extschema@.map_zap_xml(xml) IS 'Maps the alertitems of an O
 
 -- Nuclei JSON lines (v2 and v3 field names, and the older templateID /
 -- matched / matcher_name), given as a JSON array of the line objects.
-CREATE FUNCTION @extschema@.map_nuclei(lines jsonb) RETURNS SETOF @extschema@.ingest_record
+--
+-- compmap.map_nuclei_text() is this mapping in C, reading the document's
+-- text one line at a time (src/ingest_nuclei.c); this SQL version is kept
+-- as its reference, the definition test/scripts/zap_nuclei_stream.sh
+-- compares it with, row by row.  A change to the mapping goes into both.
+CREATE FUNCTION @extschema@.map_nuclei_reference(lines jsonb) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -758,7 +764,25 @@ SELECT 'nuclei',
                        coalesce(l->>'matched-at', l->>'matched') AS matched) AS k
  ORDER BY n
 $$;
-COMMENT ON FUNCTION @extschema@.map_nuclei(jsonb) IS 'Maps Nuclei JSON-lines results (as a JSON array of the line objects) to compmap.ingest_record (docs/ingest.md, Nuclei).';
+COMMENT ON FUNCTION @extschema@.map_nuclei_reference(jsonb) IS 'The SQL definition of compmap.map_nuclei() and compmap.map_nuclei_text(); kept as the reference the text reader is tested against.';
+
+-- The mapping over jsonb, for callers that have the lines as a JSON array
+-- (ingest maps a single Nuclei object this way).
+CREATE FUNCTION @extschema@.map_nuclei(lines jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_nuclei_reference(lines) $$;
+COMMENT ON FUNCTION @extschema@.map_nuclei(jsonb) IS 'Maps Nuclei JSON-lines results (as a JSON array of the line objects) to compmap.ingest_record (docs/ingest.md, Nuclei); ingest reads Nuclei JSON lines with compmap.map_nuclei_text() instead.';
+
+-- Nuclei read from the document's text (src/ingest_nuclei.c): the rows of
+-- map_nuclei(ingest_parse_jsonl(document, 'nuclei')), in the same order
+-- and with the same errors, one line (or element of a JSON array) held as
+-- jsonb at a time instead of the jsonb array of every line.  ingest uses it.
+CREATE FUNCTION @extschema@.map_nuclei_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_nuclei_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_nuclei_text(text) IS 'The rows of compmap.map_nuclei(compmap.ingest_parse_jsonl(document, ''nuclei'')), read from the text one line at a time without the jsonb of the whole document (docs/ingest.md, Size limit and memory).';
 
 -- Parsing and format detection ---------------------------------------------
 
@@ -824,7 +848,7 @@ DECLARE
     bad_detail text;
     value jsonb;
 BEGIN
-    IF pg_catalog.ltrim(pg_catalog.left(document, 64), E' \t\r\n') LIKE '[%' THEN
+    IF pg_catalog.ltrim(document, E' \t\r\n') LIKE '[%' THEN
         arr := @extschema@.ingest_parse_json(document, format);
     ELSE
         lines := pg_catalog.regexp_split_to_array(document, E'\r?\n');
@@ -851,7 +875,14 @@ BEGIN
                 END;
                 EXIT WHEN bad_line IS NOT NULL;
             END LOOP;
-            RAISE EXCEPTION 'malformed % document: line %: %', format, coalesce(bad_line, 0), coalesce(bad_msg, 'not one JSON object per line')
+            -- (a line that is not an object has no detail; RAISE refuses a
+            -- NULL option)
+            IF bad_detail IS NULL THEN
+                RAISE EXCEPTION 'malformed % document: line %: %', format, coalesce(bad_line, 0), coalesce(bad_msg, 'not one JSON object per line')
+                    USING ERRCODE = 'invalid_text_representation',
+                          HINT = 'JSON lines need exactly one JSON object on every non-empty line.';
+            END IF;
+            RAISE EXCEPTION 'malformed % document: line %: %', format, bad_line, bad_msg
                 USING ERRCODE = 'invalid_text_representation', DETAIL = bad_detail,
                       HINT = 'JSON lines need exactly one JSON object on every non-empty line.';
         END IF;
@@ -864,7 +895,15 @@ BEGIN
     RETURN arr;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.ingest_parse_jsonl(text, text) IS 'Parses JSON lines (or a JSON array of objects) into a JSON array; on bad input raises SQLSTATE 22P02 naming the format and the first bad line.';
+COMMENT ON FUNCTION @extschema@.ingest_parse_jsonl(text, text) IS 'Parses JSON lines (or a JSON array of objects) into a JSON array; on bad input raises SQLSTATE 22P02 naming the format and the first bad line.  The reference of compmap.jsonl_scan() and compmap.map_nuclei_text(), which ingest uses.';
+
+-- What ingest_parse needs of JSON lines: ingest_parse_jsonl's checks and
+-- errors, one line at a time, building nothing (src/ingest_nuclei.c).
+CREATE FUNCTION @extschema@.jsonl_scan(document text, label text) RETURNS void
+AS 'MODULE_PATHNAME', 'compmap_jsonl_scan'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.jsonl_scan(text, text) IS 'Checks JSON lines (or a JSON array of objects) as compmap.ingest_parse_jsonl(document, label) does, with its errors, without building the jsonb of the document.';
 
 -- The format a parsed JSON document is in, from its shape; NULL if none.
 CREATE FUNCTION @extschema@.ingest_json_format(document jsonb) RETURNS text
@@ -940,15 +979,14 @@ BEGIN
         ELSIF head ~ '^\{\s*"(template-id|templateID|template)"\s*:' THEN
             fmt := 'nuclei';
         ELSIF head LIKE '{%' OR head LIKE '[%' THEN
-            -- An object is read once without building its jsonb: SARIF,
-            -- Trivy and Grype are mapped from the text (map_<format>_text);
-            -- only the other formats are parsed into jsonb.
-            IF head LIKE '{%' THEN
-                scan := @extschema@.json_scan(document, 'JSON');
-                scanned := true;
-                IF scan.format IN ('sarif', 'trivy', 'grype') THEN
-                    fmt := scan.format;
-                END IF;
+            -- An object or array is read once without building its jsonb:
+            -- SARIF, Trivy, Grype and an array of Nuclei results are mapped
+            -- from the text (map_<format>_text); only the other formats
+            -- are parsed into jsonb (a single Nuclei object is one result).
+            scan := @extschema@.json_scan(document, 'JSON');
+            scanned := true;
+            IF scan.format IN ('sarif', 'trivy', 'grype') OR (scan.format = 'nuclei' AND scan.json_type = 'array') THEN
+                fmt := scan.format;
             END IF;
         END IF;
         IF fmt = 'auto' AND (head LIKE '{%' OR head LIKE '[%') THEN
@@ -1014,8 +1052,11 @@ BEGIN
             fmt := 'zap';
         END IF;
     ELSIF fmt = 'nuclei' THEN
+        -- No jsonb of the lines: ingest_parse_jsonl's checks one line at a
+        -- time, the rows from map_nuclei_text.  (A single object detected
+        -- by its keys was parsed above and is mapped from that.)
         IF parsed_json IS NULL THEN
-            parsed_json := @extschema@.ingest_parse_jsonl(document, fmt);
+            PERFORM @extschema@.jsonl_scan(document, fmt);
         END IF;
     ELSIF fmt = 'sarif' THEN
         -- No jsonb of the log: the checks and the scanners come from one
@@ -1202,7 +1243,7 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF, Trivy, Grype and Nessus straight from the text by map_<format>_text
+    -- SARIF, Trivy, Grype, Nessus and Nuclei JSON lines straight from the text by map_<format>_text
     -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
     -- every mapped row once more, and each CASE keeps the other formats
     -- from being read); the fingerprint is compmap.finding_fingerprint() of
@@ -1239,8 +1280,15 @@ BEGIN
                                                            ELSE ingest_document.document END) WITH ORDINALITY AS ns
              WHERE parsed.format_name = 'nessus'
             UNION ALL
+            SELECT * FROM @extschema@.map_nuclei_text(CASE WHEN parsed.format_name <> 'nuclei' OR parsed.parsed_json IS NOT NULL THEN NULL
+                                                           WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                           THEN pg_catalog.substr(ingest_document.document, 2)
+                                                           ELSE ingest_document.document END) WITH ORDINALITY AS nu
+             WHERE parsed.format_name = 'nuclei' AND parsed.parsed_json IS NULL
+            UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
-             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus')) AS m;
+             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus')
+               AND NOT (parsed.format_name = 'nuclei' AND parsed.parsed_json IS NULL)) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over
     -- two unindexed sides of 50,000 rows took minutes).
