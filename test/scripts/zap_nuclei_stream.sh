@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# compmap.map_nuclei_text (src/ingest_nuclei.c: JSON lines read from the
-# text, one line at a time) against the SQL mapping over jsonb,
-# map_nuclei_reference(ingest_parse_jsonl(document, 'nuclei')): the same
-# rows in the same order, or the same error (SQLSTATE, message, detail,
-# hint and the "JSON data, line" context), for
-#   * the Nuclei fixtures in ../shared/fixtures/scans, as written, with keys
-#     shuffled, repeated (jsonb keeps the last), \u escapes, CRLF and blank
-#     lines, and as the JSON array of -json-export;
+# compmap.map_nuclei_text and compmap.map_zap_text (src/ingest_nuclei.c,
+# src/ingest_zap.c: the document read from its text, one line or alert at
+# a time) against the SQL mappings over jsonb:
+# map_nuclei_reference(ingest_parse_jsonl(document, 'nuclei')) and
+# map_zap_reference(document::jsonb).  The same rows in the same order, or
+# the same error (SQLSTATE, message, detail, hint and the "JSON data,
+# line" context), for
+#   * the Nuclei and ZAP JSON fixtures in ../shared/fixtures/scans, as
+#     written, with keys shuffled, repeated (jsonb keeps the last) and \u
+#     escapes; Nuclei also with CRLF and blank lines, and as the JSON array
+#     of -json-export;
 #   * generated documents (zap_nuclei_gen.py): members missing, null or of
-#     the wrong type, multibyte and long text, blank lines, CRLF, a last
-#     line without newline, white space around lines, arrays;
-#   * hand-written documents: lines that are not objects, objects split
-#     over lines, escapes, numbers, nesting;
+#     the wrong type, multibyte and long text, HTML, many sites, alerts and
+#     instances; for Nuclei blank lines, CRLF, a last line without newline,
+#     white space around lines, arrays;
+#   * hand-written documents: Nuclei lines that are not objects, objects
+#     split over lines; ZAP sites named after their alerts, repeated
+#     names, alerts and sites, members of the wrong type; escapes, numbers,
+#     nesting;
 #   * truncated and damaged text at many cut points;
 # and ingest: jsonl_scan against ingest_parse_jsonl's errors, json_scan's
-# format and site type against the jsonb expressions, ingest_parse's
-# checks, ingest of the fixtures through the text path against the rows of
-# the reference (fingerprints included), and the peak memory of a backend
-# mapping a big generated file.
+# format, site type and errors against the jsonb expressions and
+# ingest_parse_json, ingest_parse's checks, ingest of the fixtures through
+# the text path against the rows of the reference (fingerprints included),
+# and the peak memory of backends mapping a big generated file of each
+# format.
 # Needs PGHOST/PGPORT; COMPMAP_SHARED names shared/ (else ../shared).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +35,7 @@ db=cm_zap_nuclei_stream
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"; dropdb --if-exists $db >/dev/null 2>&1' EXIT
-echo "1..10"
+echo "1..17"
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
@@ -486,3 +493,88 @@ q -v f="$tmp/big.jsonl" <<<"CREATE TABLE big_nuclei AS SELECT pg_read_file(:'f')
 rm -f "$tmp/big.jsonl"
 big_check nuclei map_nuclei_text "$nbig"
 ok $okm "Nuclei: $mem${COMPMAP_SANITIZED:+ (not held to a bound under AddressSanitizer)}, under the document's size plus 64 MB"
+
+# 11: the ZAP JSON fixture, as written and rewritten
+compare "fmt = 'zap' AND id ~ '^[fsdu]:'"
+nz=$(q -c "SELECT count(*) FROM outcome WHERE fmt = 'zap' AND id ~ '^[fsdu]:' AND streamed LIKE 'rows 12 %'")
+[ -z "$bad" ] && [ "$nz" = 4 ]
+ok $? "map_zap_text equals map_zap_reference(text::jsonb) for the ZAP JSON fixture as written, with keys shuffled and repeated and with \\\\u escapes ($nz documents of 12 rows) ${bad:+(differ: $bad)}"
+
+# 12: generated ZAP reports
+compare "id LIKE 'gz%'"
+ngen=$(q -c "SELECT count(*) FROM outcome WHERE id LIKE 'gz%'")
+nr=$(q -c "SELECT sum(split_part(streamed, ' ', 2)::int) FROM outcome WHERE id LIKE 'gz%' AND streamed LIKE 'rows %'")
+ne=$(q -c "SELECT count(*) FROM outcome WHERE id LIKE 'gz%' AND streamed LIKE 'error %'")
+[ -z "$bad" ] && [ "$ngen" = 800 ] && [ "$nr" -gt 1500 ]
+ok $? "the same for $ngen generated ZAP reports with shuffled and repeated keys: $nr rows, $ne errors ${bad:+(differ: $bad)}"
+
+# 13: hand-written ZAP reports, each meaning something
+compare "id LIKE 'hz:%'"
+detail=$(q -c "SELECT string_agg(o.id || ' ' || left(o.streamed, 110), E'\n' ORDER BY o.id) FROM outcome o WHERE o.id LIKE 'hz:%'")
+expect=$(q -c "SELECT count(*) FROM outcome o WHERE
+   (o.id IN ('hz:in_order', 'hz:name_after_alerts') AND o.streamed LIKE 'rows 2 %')
+   OR (o.id IN ('hz:alerts_twice') AND o.streamed LIKE 'rows 2 %')
+   OR (o.id IN ('hz:name_twice', 'hz:name_twice_before', 'hz:no_name', 'hz:empty_name', 'hz:name_null', 'hz:name_number', 'hz:site_twice',
+                'hz:names_elsewhere', 'hz:sites_not_objects', 'hz:escapes', 'hz:numbers', 'hz:html', 'hz:deep_in_alert') AND o.streamed LIKE 'rows 1 %')
+   OR (o.id = 'hz:alerts_not_objects' AND o.streamed LIKE 'rows 7 %')
+   OR (o.id = 'hz:instances_odd' AND o.streamed LIKE 'rows 4 %')
+   OR (o.id IN ('hz:alerts_twice_last_null', 'hz:no_site', 'hz:alerts_not_array', 'hz:top_array', 'hz:top_scalar') AND o.streamed LIKE 'rows 0 %')
+   OR (o.id IN ('hz:site_object', 'hz:site_twice_last_object') AND o.streamed LIKE 'error 22023: cannot extract elements from an object%')
+   OR (o.id IN ('hz:site_string', 'hz:site_null') AND o.streamed LIKE 'error 22023: cannot extract elements from a scalar%')
+   OR (o.id IN ('hz:nul_escape_in_alert', 'hz:nul_escape_elsewhere') AND o.streamed LIKE 'error 22P05: unsupported Unicode escape sequence%')
+   OR (o.id IN ('hz:lone_surrogate', 'hz:trailing_garbage', 'hz:empty') AND o.streamed LIKE 'error 22P02:%')
+   OR (o.id IN ('hz:number_overflow_in_alert', 'hz:number_overflow_after') AND o.streamed LIKE 'error 22003:%')
+   OR (o.id = 'hz:too_deep' AND o.streamed LIKE 'error 54001:%')")
+total=$(q -c "SELECT count(*) FROM outcome o WHERE o.id LIKE 'hz:%'")
+[ -z "$bad" ] && [ "$expect" = "$total" ]
+ok $? "the same for hand-written ZAP reports: @name after alerts, repeated names, alerts and sites, odd types, escapes, numbers, HTML, nesting ($expect of $total as expected) ${bad:+(differ: $bad)}"
+[ -z "$bad" ] && [ "$expect" = "$total" ] || echo "$detail" | sed 's/^/# /'
+
+# 14: damaged ZAP text: the same outcome at every cut
+compare "fmt = 'zap' AND id ~ '^[tx][0-9]'"
+nt=$(q -c "SELECT count(*) FROM outcome WHERE fmt = 'zap' AND id ~ '^[tx][0-9]'")
+ne=$(q -c "SELECT count(*) FROM outcome WHERE fmt = 'zap' AND id ~ '^[tx][0-9]' AND streamed LIKE 'error 22P02: %JSON data, line %'")
+[ -z "$bad" ] && [ "$ne" -gt 400 ]
+ok $? "the same outcome for $nt truncated or damaged ZAP texts ($ne errors, SQLSTATE, message, detail and line alike) ${bad:+(differ: $bad)}"
+
+# 15: ingest's parse of ZAP JSON: json_scan raises what ingest_parse_json
+# raised, and ingest_parse's checks, named and detected, read the text
+q -c "CREATE TABLE scan_cmp AS
+      SELECT d.id, l.label,
+             parse_error(format('SELECT compmap.json_scan(%L, %L)', d.t, l.label)) AS streamed,
+             parse_error(format('SELECT compmap.ingest_parse_json(%L, %L)', d.t, l.label)) AS reference
+        FROM doc d, (VALUES ('zap'), ('JSON')) AS l(label)
+       WHERE d.fmt = 'zap' AND d.id ~ '^([tx][0-9]|hz:)' AND length(d.t) < 100000"
+bad=$(q -c "SELECT string_agg(id || ' ' || label, ', ') FROM (SELECT * FROM scan_cmp WHERE streamed IS DISTINCT FROM reference ORDER BY id LIMIT 5) s")
+ns=$(q -c "SELECT count(*) FROM scan_cmp WHERE streamed LIKE '22P02: malformed % document: %'")
+got=$(q <<'SQL'
+SELECT string_agg(x.f || ' ' || x.d || ': ' || parsed_as(x.d, x.f), E'\n' ORDER BY x.n)
+  FROM (VALUES (1, '{"@programName": "ZAP", "site": []}', 'auto'), (2, '{"site": [], "@version": "2"}', 'zap'),
+               (3, '{"@programName": "ZAP", "site": {}}', 'auto'), (4, '{"x": 1}', 'zap'), (5, '[{"site": []}]', 'zap'),
+               (6, '{"site": 1, "@version": "2", "site": null}', 'auto'), (7, '{"site": {}, "@version": "2", "site": []}', 'auto'),
+               (8, '{"@programName": "ZAP", "site": [', 'zap')) AS x(n, d, f)
+SQL
+)
+want='auto {"@programName": "ZAP", "site": []}: zap from the text
+zap {"site": [], "@version": "2"}: zap from the text
+auto {"@programName": "ZAP", "site": {}}: 22023: zap document has no site array / Expected an array at $.site. / 
+zap {"x": 1}: 22023: zap document has no site array / Expected an array at $.site. / 
+zap [{"site": []}]: 22023: zap document is a JSON array, expected an object /  / 
+auto {"site": 1, "@version": "2", "site": null}: 22023: zap document has no site array / Expected an array at $.site. / 
+auto {"site": {}, "@version": "2", "site": []}: zap from the text
+zap {"@programName": "ZAP", "site": [: 22P02: malformed zap document: invalid input syntax for type json / The input string ended unexpectedly. JSON data, line 1: {"@programName": "ZAP", "site": [ / The whole document must be one JSON value, as the scanner wrote it.'
+[ -z "$bad" ] && [ "$ns" -gt 400 ] && [ "$got" = "$want" ]
+ok $? "json_scan refuses malformed ZAP JSON as ingest_parse_json did ($ns errors alike); ingest_parse checks the site array from the text, named and detected ${bad:+(differ: $bad)}"
+[ "$got" = "$want" ] || echo "$got" | sed 's/^/# /'
+
+# 16: ingest reads ZAP JSON from the text: the reference's findings
+ingest_check zap
+[ "$before" = "$after" ] && [ "$errs" = "22P02" ] && [ -z "$bad" ] && [ "$ni" = 12 ]
+ok $? "ingest of $ni ZAP JSON texts (the fixture as written and rewritten; named, detected, after a byte order mark) makes the reference's findings, fingerprints included; truncated texts fail with ${errs:-?} and change nothing ($before = $after) ${bad:+(not: $bad)}"
+
+# 17: peak memory of a backend mapping a big generated ZAP report
+nbig=$(cd "$here" && python3 -B -c "import sys, zap_nuclei_gen as g; print(g.big_zap(sys.argv[1], $big * 1048576))" "$tmp/big.json")
+q -v f="$tmp/big.json" <<<"CREATE TABLE big_zap AS SELECT pg_read_file(:'f') AS t"
+rm -f "$tmp/big.json"
+big_check zap map_zap_text "$nbig"
+ok $okm "ZAP: $mem${COMPMAP_SANITIZED:+ (not held to a bound under AddressSanitizer)}, under the document's size plus 64 MB"
