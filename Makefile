@@ -35,7 +35,8 @@ OBJS = \
 	src/ingest_trivy.o \
 	src/ingest_trivy_stream.o \
 	src/ingest_nessus_stream.o \
-	src/ingest_nuclei.o
+	src/ingest_nuclei.o \
+	src/ingest_zap.o
 
 # Ordered pieces of the install script.  Order matters: later pieces use
 # objects created by earlier ones.

@@ -127,8 +127,8 @@ passed=$((passed + p)); failed=$((failed + f))
 
 # The readers of untrusted input, over the generated and damaged documents
 # of their comparison scripts (canonical JSON, SARIF from jsonb and from
-# text, Trivy and Grype from jsonb and from text, Nessus and Nuclei from
-# text).
+# text, Trivy and Grype from jsonb and from text, Nessus, Nuclei and ZAP
+# JSON from text).
 echo "== input readers (comparison scripts)"
 as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres COMPMAP_SHARED="$COMPMAP_SHARED" \
     COMPMAP_SRC="$WORK/src" COMPMAP_SANITIZED=1 prove -v test/scripts/jcs_reference.sh test/scripts/sarif_reference.sh \

@@ -662,7 +662,12 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.xml_scan(text, text) IS 'The name of the root element (XPath name(/*)) and whether /NessusClientData_v2/Report exists; malformed XML raises 22P02 as ingest_parse_xml(document, label) does.  When the root is not NessusClientData_v2 only the start of the document is read.';
 
 -- OWASP ZAP traditional JSON report: alerts of every site.
-CREATE FUNCTION @extschema@.map_zap(document jsonb) RETURNS SETOF @extschema@.ingest_record
+--
+-- compmap.map_zap_text() is this mapping in C, reading the report's text
+-- one alert at a time (src/ingest_zap.c); this SQL version is kept as its
+-- reference, the definition test/scripts/zap_nuclei_stream.sh compares it
+-- with, row by row.  A change to the mapping goes into both.
+CREATE FUNCTION @extschema@.map_zap_reference(document jsonb) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -687,7 +692,23 @@ SELECT 'zap',
        pg_catalog.jsonb_array_elements(@extschema@.ingest_array(s->'alerts')) WITH ORDINALITY AS y(a, a_no)
  ORDER BY s_no, a_no
 $$;
-COMMENT ON FUNCTION @extschema@.map_zap(jsonb) IS 'Maps the alerts of an OWASP ZAP traditional JSON report to compmap.ingest_record (docs/ingest.md, ZAP).';
+COMMENT ON FUNCTION @extschema@.map_zap_reference(jsonb) IS 'The SQL definition of compmap.map_zap() and compmap.map_zap_text(); kept as the reference the text reader is tested against.';
+
+CREATE FUNCTION @extschema@.map_zap(document jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_zap_reference(document) $$;
+COMMENT ON FUNCTION @extschema@.map_zap(jsonb) IS 'Maps the alerts of an OWASP ZAP traditional JSON report to compmap.ingest_record (docs/ingest.md, ZAP); ingest reads ZAP JSON with compmap.map_zap_text() instead.';
+
+-- ZAP JSON read from the document's text (src/ingest_zap.c): the rows of
+-- map_zap(document::jsonb), in the same order and with the same errors,
+-- one alert held as jsonb at a time instead of the jsonb of the whole
+-- report.  ingest uses it.
+CREATE FUNCTION @extschema@.map_zap_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_zap_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_zap_text(text) IS 'The rows of compmap.map_zap(document::jsonb), read from the text one alert at a time without the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- OWASP ZAP traditional XML report (plain and "xml-plus").
 CREATE FUNCTION @extschema@.map_zap_xml(document xml) RETURNS SETOF @extschema@.ingest_record
@@ -980,12 +1001,13 @@ BEGIN
             fmt := 'nuclei';
         ELSIF head LIKE '{%' OR head LIKE '[%' THEN
             -- An object or array is read once without building its jsonb:
-            -- SARIF, Trivy, Grype and an array of Nuclei results are mapped
-            -- from the text (map_<format>_text); only the other formats
-            -- are parsed into jsonb (a single Nuclei object is one result).
+            -- SARIF, Trivy, Grype, ZAP and an array of Nuclei results are
+            -- mapped from the text (map_<format>_text); only a single
+            -- Nuclei object (one result) and an undetectable document are
+            -- parsed into jsonb.
             scan := @extschema@.json_scan(document, 'JSON');
             scanned := true;
-            IF scan.format IN ('sarif', 'trivy', 'grype') OR (scan.format = 'nuclei' AND scan.json_type = 'array') THEN
+            IF scan.format IN ('sarif', 'trivy', 'grype', 'zap') OR (scan.format = 'nuclei' AND scan.json_type = 'array') THEN
                 fmt := scan.format;
             END IF;
         END IF;
@@ -1104,14 +1126,16 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.matches.';
         END IF;
     ELSE
-        IF parsed_json IS NULL THEN
-            parsed_json := @extschema@.ingest_parse_json(document, fmt);
+        -- ZAP JSON, without jsonb too: the checks from one pass over the
+        -- text, the rows from map_zap_text.
+        IF NOT scanned THEN
+            scan := @extschema@.json_scan(document, fmt);
         END IF;
-        IF pg_catalog.jsonb_typeof(parsed_json) <> 'object' THEN
-            RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, pg_catalog.jsonb_typeof(parsed_json)
+        IF scan.json_type <> 'object' THEN
+            RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, scan.json_type
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        IF fmt = 'zap' AND pg_catalog.jsonb_typeof(parsed_json->'site') IS DISTINCT FROM 'array' THEN
+        IF scan.site_type IS DISTINCT FROM 'array' THEN
             RAISE EXCEPTION 'zap document has no site array'
                 USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.site.';
         END IF;
@@ -1243,7 +1267,7 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF, Trivy, Grype, Nessus and Nuclei JSON lines straight from the text by map_<format>_text
+    -- SARIF, Trivy, Grype, Nessus, ZAP JSON and Nuclei JSON lines straight from the text by map_<format>_text
     -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
     -- every mapped row once more, and each CASE keeps the other formats
     -- from being read); the fingerprint is compmap.finding_fingerprint() of
@@ -1280,6 +1304,12 @@ BEGIN
                                                            ELSE ingest_document.document END) WITH ORDINALITY AS ns
              WHERE parsed.format_name = 'nessus'
             UNION ALL
+            SELECT * FROM @extschema@.map_zap_text(CASE WHEN parsed.format_name <> 'zap' OR parsed.parsed_xml IS NOT NULL THEN NULL
+                                                        WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                        THEN pg_catalog.substr(ingest_document.document, 2)
+                                                        ELSE ingest_document.document END) WITH ORDINALITY AS zp
+             WHERE parsed.format_name = 'zap' AND parsed.parsed_xml IS NULL
+            UNION ALL
             SELECT * FROM @extschema@.map_nuclei_text(CASE WHEN parsed.format_name <> 'nuclei' OR parsed.parsed_json IS NOT NULL THEN NULL
                                                            WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
                                                            THEN pg_catalog.substr(ingest_document.document, 2)
@@ -1288,6 +1318,7 @@ BEGIN
             UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
              WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus')
+               AND NOT (parsed.format_name = 'zap' AND parsed.parsed_xml IS NULL)
                AND NOT (parsed.format_name = 'nuclei' AND parsed.parsed_json IS NULL)) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over

@@ -168,6 +168,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.map_nessus_text(text),
     @extschema@.xml_scan(text, text),
     @extschema@.map_zap(jsonb),
+    @extschema@.map_zap_reference(jsonb),
+    @extschema@.map_zap_text(text),
     @extschema@.map_zap_xml(xml),
     @extschema@.map_nuclei(jsonb),
     @extschema@.map_nuclei_reference(jsonb),
