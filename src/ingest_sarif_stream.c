@@ -10,8 +10,8 @@
  *	  JSON document (its type, whether it is SARIF, version, the type of
  *	  runs, the runs' scanner names), with the parse errors ingest raises;
  *	  compmap.json_scan(text, text): the same, and what detection and the
- *	  Trivy and Grype checks of ingest read (the format of an object,
- *	  SchemaVersion, the types of Results and matches).
+ *	  Trivy, Grype and ZAP checks of ingest read (the format of an object
+ *	  or an array, SchemaVersion, the types of Results, matches and site).
  *
  * The JSON events of pg_parse_json() are followed by depth.  Only these
  * values are built, each as a jsonb of its own, exactly as jsonb_in would
@@ -123,7 +123,15 @@ typedef struct StreamState
 	const char **top_slot;		/* jsonb_typeof of the member being read */
 	const char *results_type;	/* of the last Results member */
 	const char *matches_type;	/* of the last matches member */
+	const char *site_type;		/* of the last site member (ZAP) */
 	Jsonb	   *schema_version; /* the last SchemaVersion member, or NULL */
+
+	/* json_scan of an array: are all its elements Nuclei results? */
+	bool		top_is_array;
+	int64		top_elements;
+	bool		all_template;	/* each element ? a template key so far */
+	bool		elem_template;	/* the element being read does */
+	bool		elem_is_array;
 
 	/* the run being read: an element of runs */
 	bool		in_run;
@@ -183,6 +191,14 @@ static const char *const detect_keys[NUM_DETECT_KEYS] = {
 };
 
 #define HAS_KEY(st, k) (((st)->top_keys & (1 << (k))) != 0)
+
+/* One of the keys that make an array element a Nuclei result */
+static bool
+is_template_key(const char *s)
+{
+	return strcmp(s, "template-id") == 0 || strcmp(s, "templateID") == 0 ||
+		strcmp(s, "template") == 0;
+}
 
 
 /* ---------------------------------------------------------------------
@@ -419,7 +435,12 @@ ev_array_start(void *arg)
 	if (st->capture == CAP_NONE && !st->abandoned && !begin_capture(st, d))
 	{
 		if (d == 0)
+		{
 			st->top_type = "array";
+			st->top_is_array = true;
+		}
+		else if (d == 1 && st->top_is_array)
+			st->elem_is_array = true;
 		else if (d == 1 && st->top_member == MEMBER_RUNS)
 		{
 			st->runs_type = "array";
@@ -481,6 +502,8 @@ ev_field_start(void *arg, char *fname, bool isnull)
 			st->top_slot = &st->results_type;
 		else if (strcmp(fname, "matches") == 0)
 			st->top_slot = &st->matches_type;
+		else if (strcmp(fname, "site") == 0)
+			st->top_slot = &st->site_type;
 		else if (strcmp(fname, "SchemaVersion") == 0 && st->mode == STREAM_SCAN)
 		{
 			st->pending = CAP_SCHEMA_VERSION;
@@ -509,6 +532,8 @@ ev_field_start(void *arg, char *fname, bool isnull)
 			st->pending_depth = d;
 		}
 	}
+	else if (d == 2 && st->top_is_array && is_template_key(fname))
+		st->elem_template = true;	/* an object element with the key */
 	else if (d == 3 && st->in_run && st->run_is_object)
 	{
 		Capture		part = CAP_NONE;
@@ -560,6 +585,11 @@ ev_element_start(void *arg, bool isnull)
 	StreamState *st = arg;
 	int			d = st->depth;
 
+	if (d == 1 && st->top_is_array)
+	{
+		st->top_elements++;
+		st->elem_template = st->elem_is_array = false;
+	}
 	if (st->capture != CAP_NONE || st->abandoned)
 		return;
 	if (d == 2 && st->in_runs)
@@ -582,6 +612,8 @@ ev_element_end(void *arg, bool isnull)
 {
 	StreamState *st = arg;
 
+	if (st->depth == 1 && st->top_is_array && !st->elem_template)
+		st->all_template = false;
 	if (st->capture != CAP_NONE || st->abandoned)
 		return;
 	if (st->depth == 2 && st->in_run)
@@ -631,6 +663,10 @@ ev_scalar(void *arg, char *token, JsonTokenType type)
 			st->runs_type = json_scalar_type_name(type);
 		else if (d == 1 && st->top_slot != NULL)
 			*st->top_slot = json_scalar_type_name(type);
+		/* e ? key: a string element equal to it, or in an array element */
+		if (type == JSON_TOKEN_STRING && st->top_is_array &&
+			(d == 1 || (d == 2 && st->elem_is_array)) && is_template_key(token))
+			st->elem_template = true;
 	}
 	if (v.type == jbvNumeric)
 		pfree(v.val.numeric);
@@ -680,6 +716,7 @@ stream_init(StreamState *st, StreamMode mode, bool hold, MemoryContext parent)
 	st->mode = mode;
 	st->hold = hold;
 	st->top_member = MEMBER_OTHER;
+	st->all_template = true;
 	st->pending = CAP_NONE;
 	st->capture = CAP_NONE;
 	st->parse_cxt = AllocSetContextCreate(parent, "sarif stream",
@@ -786,15 +823,16 @@ set_cstring(Datum *values, bool *nulls, int col, const char *s)
  *                    OUT runs_type text, OUT scanners text[])
  * compmap.json_scan(document text, label text, the columns of sarif_scan,
  *                   OUT format text, OUT schema_version jsonb,
- *                   OUT results_type text, OUT matches_type text)
+ *                   OUT results_type text, OUT matches_type text,
+ *                   OUT site_type text)
  *
  * One pass over a JSON document that builds none of its results: its
  * jsonb_typeof, whether ingest_json_format() would call it SARIF, the
  * version member as ->> reads it, jsonb_typeof of the runs member, and
  * the scanner name of every run in order; json_scan adds the format
- * ingest_json_format() gives an object, the SchemaVersion member (as
- * -> reads it) and jsonb_typeof of the Results and matches members, what
- * ingest_parse checks of Trivy and Grype.  A document document::jsonb
+ * ingest_json_format() gives an object or an array, the SchemaVersion
+ * member (as -> reads it) and jsonb_typeof of the Results, matches and
+ * site members, what ingest_parse checks of Trivy, Grype and ZAP.  A document document::jsonb
  * refuses raises what ingest_parse_json(document, label) raises: 22P02
  * "malformed <label> document: <message>" with the same detail and hint.
  */
@@ -806,13 +844,13 @@ json_scan(FunctionCallInfo fcinfo)
 	MemoryContext fn_cxt = CurrentMemoryContext;
 	TupleDesc	tupdesc;
 	StreamState st;
-	Datum		values[9];
-	bool		nulls[9] = {false};
+	Datum		values[10];
+	bool		nulls[10] = {false};
 	bool		is_object;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != 5 && tupdesc->natts != 9)
+	if (tupdesc->natts != 5 && tupdesc->natts != 10)
 		elog(ERROR, "unexpected number of result columns %d", tupdesc->natts);
 
 	stream_init(&st, STREAM_SCAN, false, fn_cxt);
@@ -847,13 +885,18 @@ json_scan(FunctionCallInfo fcinfo)
 													-1, false, TYPALIGN_INT));
 	else
 		values[4] = PointerGetDatum(construct_empty_array(TEXTOID));
-	if (tupdesc->natts == 9)
+	if (tupdesc->natts == 10)
 	{
-		set_cstring(values, nulls, 5, is_object ? scan_format(&st, DatumGetBool(values[1])) : NULL);
+		/* ingest_json_format: an array is nuclei when every element ? a key */
+		set_cstring(values, nulls, 5,
+					is_object ? scan_format(&st, DatumGetBool(values[1]))
+					: st.top_is_array && st.top_elements > 0 && st.all_template ? "nuclei"
+					: NULL);
 		values[6] = PointerGetDatum(st.schema_version);
 		nulls[6] = st.schema_version == NULL;
 		set_cstring(values, nulls, 7, st.results_type);
 		set_cstring(values, nulls, 8, st.matches_type);
+		set_cstring(values, nulls, 9, st.site_type);
 	}
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));

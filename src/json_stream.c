@@ -11,6 +11,11 @@
  *	  * a JsonCapture, which builds one value (a result, an item, a
  *	    member) from its events as a jsonb of its own, with jsonb's
  *	    semantics (a duplicate key keeps the last value);
+ *	  * a JsonStream, the event handlers themselves: depth followed, the
+ *	    values a reader asks for (by the member or element they begin)
+ *	    built with a JsonCapture and handed to it, the rest only checked;
+ *	    the Nuclei and ZAP readers are written on it (the SARIF, Trivy and
+ *	    Grype readers predate it and have handlers of their own);
  *	  * ingest's error for a malformed document ("malformed <label>
  *	    document", with the parser's detail and line), as
  *	    compmap.ingest_parse_json() raises it;
@@ -19,13 +24,16 @@
  *	    made a copy of the whole document first).
  *
  * Memory: a capture builds in the context its owner gives it and leaves
- * the resetting to the owner; nothing here keeps memory across calls.
+ * the resetting to the owner; a JsonStream resets that context as each
+ * value it builds begins, so a reader copies what it keeps longer.
+ * Nothing here keeps memory across calls.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonfuncs.h"
@@ -217,6 +225,204 @@ json_capture_scalar(JsonCapture *c, JsonbValue *v)
 	(void) pushJsonbValue(&c->ps,
 						  c->ps->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE, v);
 	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * JsonStream: the events of one parse followed by depth, the values the
+ * handler asks for built as jsonb (the readers of ZAP and Nuclei use it)
+ * ---------------------------------------------------------------------
+ */
+
+/* The value beginning at depth d: begins building it when it was asked for */
+static bool
+stream_begin(JsonStream *js, int d)
+{
+	int			tag = js->pending;
+
+	js->pending = 0;
+	if (tag == 0 || js->pending_depth != d)
+		return false;
+	/* the value built last is kept until the next one begins */
+	MemoryContextReset(js->cap.cxt);
+	js->building = tag;
+	json_capture_begin(&js->cap, d);
+	return true;
+}
+
+static void
+stream_built(JsonStream *js, Jsonb *jb)
+{
+	int			tag = js->building;
+
+	js->building = 0;
+	if (js->h->built)
+		js->h->built(js, tag, jb);
+}
+
+static void
+stream_container_start(JsonStream *js, bool object)
+{
+	int			d = js->depth++;
+
+	if (js->building != 0 || stream_begin(js, d))
+		json_capture_open(&js->cap, object);
+	else if (js->h->value)
+		js->h->value(js, object ? "object" : "array", d);
+}
+
+static void
+stream_container_end(JsonStream *js, bool object)
+{
+	int			d = --js->depth;
+
+	if (js->building != 0)
+	{
+		Jsonb	   *jb = json_capture_close(&js->cap, object, d);
+
+		if (jb != NULL)
+			stream_built(js, jb);
+	}
+	else if (js->h->end)
+		js->h->end(js, object, d);
+}
+
+static void
+stream_object_start(void *arg)
+{
+	stream_container_start(arg, true);
+}
+
+static void
+stream_object_end(void *arg)
+{
+	stream_container_end(arg, true);
+}
+
+static void
+stream_array_start(void *arg)
+{
+	stream_container_start(arg, false);
+}
+
+static void
+stream_array_end(void *arg)
+{
+	stream_container_end(arg, false);
+}
+
+static void
+stream_field_start(void *arg, char *fname, bool isnull)
+{
+	JsonStream *js = arg;
+
+	if (js->building != 0)
+	{
+		json_capture_key(&js->cap, fname);
+		return;
+	}
+	json_check_string_len(strlen(fname));
+	js->pending = js->h->member ? js->h->member(js, fname, js->depth) : 0;
+	js->pending_depth = js->depth;
+}
+
+static void
+stream_field_end(void *arg, char *fname, bool isnull)
+{
+	JsonStream *js = arg;
+
+	/* inside a value being built the name may be one of its keys */
+	if (js->building == 0)
+		pfree(fname);
+}
+
+static void
+stream_element_start(void *arg, bool isnull)
+{
+	JsonStream *js = arg;
+
+	if (js->building != 0)
+		return;
+	js->pending = js->h->element ? js->h->element(js, js->depth) : 0;
+	js->pending_depth = js->depth;
+}
+
+static void
+stream_scalar(void *arg, char *token, JsonTokenType type)
+{
+	JsonStream *js = arg;
+	JsonbValue	v;
+
+	if (++js->scalars % JSON_STREAM_SCALARS_PER_INTERRUPT_CHECK == 0)
+		CHECK_FOR_INTERRUPTS();
+
+	/* what jsonb_in checks of every scalar, in the same order */
+	json_scalar_value(token, type, &v);
+	if (js->building != 0)
+	{
+		/* token and number stay with the value being built */
+		(void) json_capture_scalar(&js->cap, &v);
+		return;
+	}
+	if (stream_begin(js, js->depth))
+	{
+		stream_built(js, json_capture_scalar(&js->cap, &v));
+		return;
+	}
+	if (js->h->value)
+		js->h->value(js, json_scalar_type_name(type), js->depth);
+	if (v.type == jbvNumeric)
+		pfree(v.val.numeric);
+	pfree(token);
+}
+
+/*
+ * A reader with handler h and state arg; the values asked for are built in
+ * build_cxt, which is reset as each one begins: a value stays valid until
+ * the next begins (or build_cxt is reset or deleted).
+ */
+void
+json_stream_init(JsonStream *js, const JsonStreamHandler *h, void *arg,
+				 MemoryContext build_cxt)
+{
+	memset(js, 0, sizeof(*js));
+	js->h = h;
+	js->arg = arg;
+	js->cap.cxt = build_cxt;
+}
+
+/*
+ * Reads text[0..len) as one JSON value; root_tag, when not 0, builds the
+ * whole value.  Errors are those of the text's ::jsonb, or with a label
+ * those of ingest_parse_json(text, label).  The parser's own allocations go
+ * to the current context.
+ */
+void
+json_stream_parse(JsonStream *js, const char *text, int len, int root_tag,
+				  const char *label)
+{
+	JsonSemAction sem;
+
+	js->depth = 0;
+	js->building = 0;
+	js->cap.active = false;
+	js->pending = root_tag;
+	js->pending_depth = 0;
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = js;
+	sem.object_start = stream_object_start;
+	sem.object_end = stream_object_end;
+	sem.array_start = stream_array_start;
+	sem.array_end = stream_array_end;
+	sem.object_field_start = stream_field_start;
+	sem.object_field_end = stream_field_end;
+	sem.array_element_start = stream_element_start;
+	sem.scalar = stream_scalar;
+	js->lex = makeJsonLexContextCstringLen(unconstify(char *, text), len,
+										   GetDatabaseEncoding(), true);
+	if (label != NULL)
+		json_parse_as_ingest(js->lex, &sem, label);
+	else
+		pg_parse_json_or_ereport(js->lex, &sem);
 }
 
 /*

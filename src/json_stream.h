@@ -3,8 +3,9 @@
  * json_stream.h
  *	  What the readers of a JSON document's text share (src/json_stream.c):
  *	  scalars checked and converted as jsonb_in does, a builder that turns
- *	  the parser's events for one value into a jsonb of its own, and the
- *	  error ingest raises for a malformed document.
+ *	  the parser's events for one value into a jsonb of its own, a reader
+ *	  of the events by depth that builds the values it is asked for, and
+ *	  the error ingest raises for a malformed document.
  *
  *-------------------------------------------------------------------------
  */
@@ -45,6 +46,48 @@ extern void json_capture_open(JsonCapture *c, bool object);
 extern Jsonb *json_capture_close(JsonCapture *c, bool object, int depth);
 extern void json_capture_key(JsonCapture *c, char *fname);
 extern Jsonb *json_capture_scalar(JsonCapture *c, JsonbValue *v);
+
+/*
+ * A reader of a document's events by depth (json_stream_parse()): the
+ * plumbing the readers share.  The handler says which values to build, by
+ * the member or element they begin; every scalar is checked as jsonb_in
+ * checks it, and the values not built are only checked.  Depth 0 is the
+ * document itself, 1 its members or elements, and so on.  Every callback
+ * may be NULL.
+ */
+typedef struct JsonStream JsonStream;
+
+typedef struct JsonStreamHandler
+{
+	/* a member named name begins, its value at depth d: a tag to build it, or 0 */
+	int			(*member) (JsonStream *js, const char *name, int d);
+	/* an element of an array begins at depth d: a tag to build it, or 0 */
+	int			(*element) (JsonStream *js, int d);
+	/* a value that is not built begins at depth d; type is its jsonb_typeof */
+	void		(*value) (JsonStream *js, const char *type, int d);
+	/* a container that is not built ends at depth d */
+	void		(*end) (JsonStream *js, bool object, int d);
+	/* the value asked for with tag is complete */
+	void		(*built) (JsonStream *js, int tag, Jsonb *jb);
+} JsonStreamHandler;
+
+struct JsonStream
+{
+	const JsonStreamHandler *h;
+	void	   *arg;			/* the reader's state */
+	int			depth;			/* containers open */
+	uint32		scalars;
+	int			pending;		/* the tag of the value next at pending_depth */
+	int			pending_depth;
+	int			building;		/* the tag of the value being built, or 0 */
+	JsonCapture cap;
+	JsonLexContext *lex;
+};
+
+extern void json_stream_init(JsonStream *js, const JsonStreamHandler *h, void *arg,
+							 MemoryContext build_cxt);
+extern void json_stream_parse(JsonStream *js, const char *text, int len, int root_tag,
+							  const char *label);
 
 extern char *json_context_line(const char *context);
 extern void json_parse_as_ingest(JsonLexContext *lex, JsonSemAction *sem,

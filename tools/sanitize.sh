@@ -127,13 +127,14 @@ passed=$((passed + p)); failed=$((failed + f))
 
 # The readers of untrusted input, over the generated and damaged documents
 # of their comparison scripts (canonical JSON, SARIF from jsonb and from
-# text, Trivy and Grype from jsonb and from text, Nessus, OpenVAS and ZAP
-# XML from text).
+# text, Trivy and Grype from jsonb and from text, Nessus, OpenVAS, ZAP XML,
+# ZAP JSON and Nuclei from text).
 echo "== input readers (comparison scripts)"
 as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres COMPMAP_SHARED="$COMPMAP_SHARED" \
     COMPMAP_SRC="$WORK/src" COMPMAP_SANITIZED=1 prove -v test/scripts/jcs_reference.sh test/scripts/sarif_reference.sh \
     test/scripts/sarif_stream.sh test/scripts/trivy_grype_reference.sh test/scripts/trivy_grype_stream.sh \
     test/scripts/nessus_stream.sh test/scripts/openvas_stream.sh test/scripts/zap_xml_stream.sh \
+    test/scripts/zap_nuclei_stream.sh \
     >"$WORK/scripts.out" 2>&1
 rc=$?
 grep -vE '^[[:space:]]*ok [0-9]+' "$WORK/scripts.out"

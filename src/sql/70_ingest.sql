@@ -378,17 +378,18 @@ LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.sarif_scan(text, text) IS 'One pass over a JSON document: its jsonb_typeof, whether ingest_json_format() calls it sarif, version ->> text, jsonb_typeof of runs, and the scanner name of every run; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
 
--- The same pass, with what detection and the Trivy and Grype checks of
--- ingest_parse read: ingest_parse uses it for every JSON object.
+-- The same pass, with what detection and the Trivy, Grype and ZAP checks
+-- of ingest_parse read: ingest_parse uses it for every JSON object and
+-- array.
 CREATE FUNCTION @extschema@.json_scan(document text, label text,
                                       OUT json_type text, OUT is_sarif boolean, OUT version text,
                                       OUT runs_type text, OUT scanners text[],
                                       OUT format text, OUT schema_version jsonb,
-                                      OUT results_type text, OUT matches_type text)
+                                      OUT results_type text, OUT matches_type text, OUT site_type text)
 AS 'MODULE_PATHNAME', 'compmap_json_scan'
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.json_scan(text, text) IS 'sarif_scan, and for an object the format ingest_json_format() gives it, the SchemaVersion member (->), and jsonb_typeof of Results and of matches; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
+COMMENT ON FUNCTION @extschema@.json_scan(text, text) IS 'sarif_scan, and the format ingest_json_format() gives the document (an object, or an array of Nuclei results), the SchemaVersion member (->), and jsonb_typeof of Results, of matches and of site; malformed JSON raises 22P02 as ingest_parse_json(document, label) does.';
 
 -- Trivy JSON (SchemaVersion 2): vulnerabilities, misconfigurations and
 -- secrets of every Result; licences are not findings.
@@ -687,7 +688,12 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.xml_scan(text, text) IS 'The name of the root element (XPath name(/*)), whether /NessusClientData_v2/Report exists and whether //results does; malformed XML raises 22P02 as ingest_parse_xml(document, label) does.  When the root is not NessusClientData_v2, report, get_reports_response or OWASPZAPReport only the start of the document is read.';
 
 -- OWASP ZAP traditional JSON report: alerts of every site.
-CREATE FUNCTION @extschema@.map_zap(document jsonb) RETURNS SETOF @extschema@.ingest_record
+--
+-- compmap.map_zap_text() is this mapping in C, reading the report's text
+-- one alert at a time (src/ingest_zap.c); this SQL version is kept as its
+-- reference, the definition test/scripts/zap_nuclei_stream.sh compares it
+-- with, row by row.  A change to the mapping goes into both.
+CREATE FUNCTION @extschema@.map_zap_reference(document jsonb) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -712,7 +718,23 @@ SELECT 'zap',
        pg_catalog.jsonb_array_elements(@extschema@.ingest_array(s->'alerts')) WITH ORDINALITY AS y(a, a_no)
  ORDER BY s_no, a_no
 $$;
-COMMENT ON FUNCTION @extschema@.map_zap(jsonb) IS 'Maps the alerts of an OWASP ZAP traditional JSON report to compmap.ingest_record (docs/ingest.md, ZAP).';
+COMMENT ON FUNCTION @extschema@.map_zap_reference(jsonb) IS 'The SQL definition of compmap.map_zap() and compmap.map_zap_text(); kept as the reference the text reader is tested against.';
+
+CREATE FUNCTION @extschema@.map_zap(document jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_zap_reference(document) $$;
+COMMENT ON FUNCTION @extschema@.map_zap(jsonb) IS 'Maps the alerts of an OWASP ZAP traditional JSON report to compmap.ingest_record (docs/ingest.md, ZAP); ingest reads ZAP JSON with compmap.map_zap_text() instead.';
+
+-- ZAP JSON read from the document's text (src/ingest_zap.c): the rows of
+-- map_zap(document::jsonb), in the same order and with the same errors,
+-- one alert held as jsonb at a time instead of the jsonb of the whole
+-- report.  ingest uses it.
+CREATE FUNCTION @extschema@.map_zap_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_zap_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_zap_text(text) IS 'The rows of compmap.map_zap(document::jsonb), read from the text one alert at a time without the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
 
 -- OWASP ZAP traditional XML report (plain and "xml-plus").  The SQL
 -- definition, kept as the reference map_zap_xml_text (below) is tested
@@ -774,7 +796,12 @@ COMMENT ON FUNCTION @extschema@.map_zap_xml_text(text) IS 'The rows of compmap.m
 
 -- Nuclei JSON lines (v2 and v3 field names, and the older templateID /
 -- matched / matcher_name), given as a JSON array of the line objects.
-CREATE FUNCTION @extschema@.map_nuclei(lines jsonb) RETURNS SETOF @extschema@.ingest_record
+--
+-- compmap.map_nuclei_text() is this mapping in C, reading the document's
+-- text one line at a time (src/ingest_nuclei.c); this SQL version is kept
+-- as its reference, the definition test/scripts/zap_nuclei_stream.sh
+-- compares it with, row by row.  A change to the mapping goes into both.
+CREATE FUNCTION @extschema@.map_nuclei_reference(lines jsonb) RETURNS SETOF @extschema@.ingest_record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -803,7 +830,25 @@ SELECT 'nuclei',
                        coalesce(l->>'matched-at', l->>'matched') AS matched) AS k
  ORDER BY n
 $$;
-COMMENT ON FUNCTION @extschema@.map_nuclei(jsonb) IS 'Maps Nuclei JSON-lines results (as a JSON array of the line objects) to compmap.ingest_record (docs/ingest.md, Nuclei).';
+COMMENT ON FUNCTION @extschema@.map_nuclei_reference(jsonb) IS 'The SQL definition of compmap.map_nuclei() and compmap.map_nuclei_text(); kept as the reference the text reader is tested against.';
+
+-- The mapping over jsonb, for callers that have the lines as a JSON array
+-- (ingest maps a single Nuclei object this way).
+CREATE FUNCTION @extschema@.map_nuclei(lines jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.map_nuclei_reference(lines) $$;
+COMMENT ON FUNCTION @extschema@.map_nuclei(jsonb) IS 'Maps Nuclei JSON-lines results (as a JSON array of the line objects) to compmap.ingest_record (docs/ingest.md, Nuclei); ingest reads Nuclei JSON lines with compmap.map_nuclei_text() instead.';
+
+-- Nuclei read from the document's text (src/ingest_nuclei.c): the rows of
+-- map_nuclei(ingest_parse_jsonl(document, 'nuclei')), in the same order
+-- and with the same errors, one line (or element of a JSON array) held as
+-- jsonb at a time instead of the jsonb array of every line.  ingest uses it.
+CREATE FUNCTION @extschema@.map_nuclei_text(document text) RETURNS SETOF @extschema@.ingest_record
+AS 'MODULE_PATHNAME', 'compmap_map_nuclei_text'
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.map_nuclei_text(text) IS 'The rows of compmap.map_nuclei(compmap.ingest_parse_jsonl(document, ''nuclei'')), read from the text one line at a time without the jsonb of the whole document (docs/ingest.md, Size limit and memory).';
 
 -- Parsing and format detection ---------------------------------------------
 
@@ -878,7 +923,7 @@ DECLARE
     bad_detail text;
     value jsonb;
 BEGIN
-    IF pg_catalog.ltrim(pg_catalog.left(document, 64), E' \t\r\n') LIKE '[%' THEN
+    IF pg_catalog.ltrim(document, E' \t\r\n') LIKE '[%' THEN
         arr := @extschema@.ingest_parse_json(document, format);
     ELSE
         lines := pg_catalog.regexp_split_to_array(document, E'\r?\n');
@@ -905,7 +950,14 @@ BEGIN
                 END;
                 EXIT WHEN bad_line IS NOT NULL;
             END LOOP;
-            RAISE EXCEPTION 'malformed % document: line %: %', format, coalesce(bad_line, 0), coalesce(bad_msg, 'not one JSON object per line')
+            -- (a line that is not an object has no detail; RAISE refuses a
+            -- NULL option)
+            IF bad_detail IS NULL THEN
+                RAISE EXCEPTION 'malformed % document: line %: %', format, coalesce(bad_line, 0), coalesce(bad_msg, 'not one JSON object per line')
+                    USING ERRCODE = 'invalid_text_representation',
+                          HINT = 'JSON lines need exactly one JSON object on every non-empty line.';
+            END IF;
+            RAISE EXCEPTION 'malformed % document: line %: %', format, bad_line, bad_msg
                 USING ERRCODE = 'invalid_text_representation', DETAIL = bad_detail,
                       HINT = 'JSON lines need exactly one JSON object on every non-empty line.';
         END IF;
@@ -918,7 +970,15 @@ BEGIN
     RETURN arr;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.ingest_parse_jsonl(text, text) IS 'Parses JSON lines (or a JSON array of objects) into a JSON array; on bad input raises SQLSTATE 22P02 naming the format and the first bad line.';
+COMMENT ON FUNCTION @extschema@.ingest_parse_jsonl(text, text) IS 'Parses JSON lines (or a JSON array of objects) into a JSON array; on bad input raises SQLSTATE 22P02 naming the format and the first bad line.  The reference of compmap.jsonl_scan() and compmap.map_nuclei_text(), which ingest uses.';
+
+-- What ingest_parse needs of JSON lines: ingest_parse_jsonl's checks and
+-- errors, one line at a time, building nothing (src/ingest_nuclei.c).
+CREATE FUNCTION @extschema@.jsonl_scan(document text, label text) RETURNS void
+AS 'MODULE_PATHNAME', 'compmap_jsonl_scan'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.jsonl_scan(text, text) IS 'Checks JSON lines (or a JSON array of objects) as compmap.ingest_parse_jsonl(document, label) does, with its errors, without building the jsonb of the document.';
 
 -- The format a parsed JSON document is in, from its shape; NULL if none.
 CREATE FUNCTION @extschema@.ingest_json_format(document jsonb) RETURNS text
@@ -945,7 +1005,7 @@ COMMENT ON FUNCTION @extschema@.ingest_json_format(jsonb) IS 'The scanner format
 -- 22023 for a document that is well-formed but not what the format needs.
 CREATE FUNCTION @extschema@.ingest_parse(document text, format text,
                                          OUT format_name text, OUT parsed_json jsonb, OUT parsed_xml xml,
-                                         OUT sarif_scanners text[])
+                                         OUT sarif_scanners text[], OUT xml_document boolean)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -971,6 +1031,8 @@ BEGIN
         document := pg_catalog.substr(document, 2);      -- a byte order mark is not part of the JSON or XML
     END IF;
     head := pg_catalog.ltrim(pg_catalog.left(document, 1024), E' \t\r\n');
+    -- (what tells a ZAP XML report from a ZAP JSON one when neither is parsed)
+    xml_document := head LIKE '<%';
 
     IF fmt = 'auto' THEN
         IF head LIKE '<%' THEN
@@ -995,15 +1057,15 @@ BEGIN
         ELSIF head ~ '^\{\s*"(template-id|templateID|template)"\s*:' THEN
             fmt := 'nuclei';
         ELSIF head LIKE '{%' OR head LIKE '[%' THEN
-            -- An object is read once without building its jsonb: SARIF,
-            -- Trivy and Grype are mapped from the text (map_<format>_text);
-            -- only the other formats are parsed into jsonb.
-            IF head LIKE '{%' THEN
-                scan := @extschema@.json_scan(document, 'JSON');
-                scanned := true;
-                IF scan.format IN ('sarif', 'trivy', 'grype') THEN
-                    fmt := scan.format;
-                END IF;
+            -- An object or array is read once without building its jsonb:
+            -- SARIF, Trivy, Grype, ZAP and an array of Nuclei results are
+            -- mapped from the text (map_<format>_text); only a single
+            -- Nuclei object (one result) and an undetectable document are
+            -- parsed into jsonb.
+            scan := @extschema@.json_scan(document, 'JSON');
+            scanned := true;
+            IF scan.format IN ('sarif', 'trivy', 'grype', 'zap') OR (scan.format = 'nuclei' AND scan.json_type = 'array') THEN
+                fmt := scan.format;
             END IF;
         END IF;
         IF fmt = 'auto' AND (head LIKE '{%' OR head LIKE '[%') THEN
@@ -1072,7 +1134,7 @@ BEGIN
     ELSIF fmt = 'zap' AND head LIKE '<%' THEN
         -- A ZAP XML report is not parsed into xml either: the root comes
         -- from the streaming reader, the rows from map_zap_xml_text
-        -- (parsed_json stays NULL, which tells ingest it is XML).
+        -- (xml_document tells ingest it is XML).
         IF NOT xscanned THEN
             xscan := @extschema@.xml_scan(document, fmt);
             root := xscan.root_name;
@@ -1085,8 +1147,11 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
     ELSIF fmt = 'nuclei' THEN
+        -- No jsonb of the lines: ingest_parse_jsonl's checks one line at a
+        -- time, the rows from map_nuclei_text.  (A single object detected
+        -- by its keys was parsed above and is mapped from that.)
         IF parsed_json IS NULL THEN
-            parsed_json := @extschema@.ingest_parse_jsonl(document, fmt);
+            PERFORM @extschema@.jsonl_scan(document, fmt);
         END IF;
     ELSIF fmt = 'sarif' THEN
         -- No jsonb of the log: the checks and the scanners come from one
@@ -1134,14 +1199,16 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.matches.';
         END IF;
     ELSE
-        IF parsed_json IS NULL THEN
-            parsed_json := @extschema@.ingest_parse_json(document, fmt);
+        -- ZAP JSON, without jsonb too: the checks from one pass over the
+        -- text, the rows from map_zap_text.
+        IF NOT scanned THEN
+            scan := @extschema@.json_scan(document, fmt);
         END IF;
-        IF pg_catalog.jsonb_typeof(parsed_json) <> 'object' THEN
-            RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, pg_catalog.jsonb_typeof(parsed_json)
+        IF scan.json_type <> 'object' THEN
+            RAISE EXCEPTION '% document is a JSON %, expected an object', fmt, scan.json_type
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        IF fmt = 'zap' AND pg_catalog.jsonb_typeof(parsed_json->'site') IS DISTINCT FROM 'array' THEN
+        IF scan.site_type IS DISTINCT FROM 'array' THEN
             RAISE EXCEPTION 'zap document has no site array'
                 USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.site.';
         END IF;
@@ -1149,7 +1216,7 @@ BEGIN
     format_name := fmt;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.ingest_parse(text, text) IS 'Detects (format auto) or checks a document''s scanner format, parses it once as jsonb or xml and checks the elements the mapping needs.';
+COMMENT ON FUNCTION @extschema@.ingest_parse(text, text) IS 'Detects (format auto) or checks a document''s scanner format and the elements the mapping needs, reading the text (json_scan, jsonl_scan, xml_scan); parses into jsonb only a single Nuclei object or an undetectable JSON document, into xml only an XML document of an unknown root.';
 
 CREATE FUNCTION @extschema@.detect_format(document text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -1282,7 +1349,8 @@ BEGIN
         DROP INDEX IF EXISTS pg_temp.compmap_ingest_rows_fp;
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
-    -- SARIF, Trivy, Grype, Nessus, OpenVAS and ZAP XML straight from the text by map_<format>_text
+    -- Every format straight from the text by map_<format>_text (but a
+    -- single Nuclei object, which ingest_parse has parsed into jsonb)
     -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
     -- every mapped row once more, and each CASE keeps the other formats
     -- from being read); the fingerprint is compmap.finding_fingerprint() of
@@ -1325,15 +1393,26 @@ BEGIN
                                                             ELSE ingest_document.document END) WITH ORDINALITY AS ov
              WHERE parsed.format_name = 'openvas'
             UNION ALL
-            SELECT * FROM @extschema@.map_zap_xml_text(CASE WHEN parsed.format_name <> 'zap' OR parsed.parsed_json IS NOT NULL THEN NULL
+            SELECT * FROM @extschema@.map_zap_xml_text(CASE WHEN parsed.format_name <> 'zap' OR NOT parsed.xml_document THEN NULL
                                                             WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
                                                             THEN pg_catalog.substr(ingest_document.document, 2)
                                                             ELSE ingest_document.document END) WITH ORDINALITY AS zx
-             WHERE parsed.format_name = 'zap' AND parsed.parsed_json IS NULL
+             WHERE parsed.format_name = 'zap' AND parsed.xml_document
+            UNION ALL
+            SELECT * FROM @extschema@.map_zap_text(CASE WHEN parsed.format_name <> 'zap' OR parsed.xml_document THEN NULL
+                                                        WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                        THEN pg_catalog.substr(ingest_document.document, 2)
+                                                        ELSE ingest_document.document END) WITH ORDINALITY AS zp
+             WHERE parsed.format_name = 'zap' AND NOT parsed.xml_document
+            UNION ALL
+            SELECT * FROM @extschema@.map_nuclei_text(CASE WHEN parsed.format_name <> 'nuclei' OR parsed.parsed_json IS NOT NULL THEN NULL
+                                                           WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
+                                                           THEN pg_catalog.substr(ingest_document.document, 2)
+                                                           ELSE ingest_document.document END) WITH ORDINALITY AS nu
+             WHERE parsed.format_name = 'nuclei' AND parsed.parsed_json IS NULL
             UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
-             WHERE parsed.format_name NOT IN ('sarif', 'trivy', 'grype', 'nessus', 'openvas')
-               AND NOT (parsed.format_name = 'zap' AND parsed.parsed_json IS NULL)) AS m;
+             WHERE parsed.format_name = 'nuclei' AND parsed.parsed_json IS NOT NULL) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over
     -- two unindexed sides of 50,000 rows took minutes).
