@@ -196,6 +196,13 @@ get_text(const Jv *j, const char *key)
 	return jv_text(&v);
 }
 
+/* nullif(x, '') */
+static inline Str
+str_nullif_empty(Str x)
+{
+	return (x.s != NULL && x.len > 0) ? x : NullStr;
+}
+
 static inline Str
 coalesce_str(Str a, Str b)
 {

@@ -125,25 +125,11 @@ typedef struct NessusReader
 	NessusItem *item;
 } NessusReader;
 
-static inline Str
-field_str(NessusItem *it, int f)
-{
-	Str			s = NullStr;
-
-	if (it->have[f])
-	{
-		s.s = it->fields[f].data;
-		s.len = it->fields[f].len;
-	}
-	return s;
-}
-
 /* nullif(btrim(x), '') */
 static inline Str
 trimmed_or_null(Str x)
 {
-	x = str_btrim(x, " ");
-	return (x.s != NULL && x.len > 0) ? x : NullStr;
+	return str_nullif_empty(str_btrim(x, " "));
 }
 
 /* ILIKE 'CWE:%' */
@@ -185,10 +171,10 @@ put_item(NessusReader *nr)
 		values[COL_SCANNER_SEVERITY] = CStringGetTextDatum(names[sev.s[0] - '0']);
 	}
 	else
-		set_text(values, nulls, COL_SCANNER_SEVERITY, field_str(it, F_RISK_FACTOR));
+		set_text(values, nulls, COL_SCANNER_SEVERITY, xml_field_str(it->fields, it->have, F_RISK_FACTOR));
 
-	cvss4 = trimmed_or_null(field_str(it, F_CVSS4));
-	cvss3 = trimmed_or_null(field_str(it, F_CVSS3));
+	cvss4 = trimmed_or_null(xml_field_str(it->fields, it->have, F_CVSS4));
+	cvss3 = trimmed_or_null(xml_field_str(it->fields, it->have, F_CVSS3));
 	if (cvss4.s != NULL)
 		set_text(values, nulls, COL_CVSS_VECTOR, cvss4);
 	else if (cvss3.s != NULL && cvss3.len >= 5 && memcmp(cvss3.s, "CVSS:", 5) == 0)
@@ -237,9 +223,9 @@ put_item(NessusReader *nr)
 	}
 	{
 		Str			parts[3] = {
-			trimmed_or_null(field_str(it, F_SYNOPSIS)),
-			trimmed_or_null(field_str(it, F_DESCRIPTION)),
-			str_cat2(cstr("Solution: "), trimmed_or_null(field_str(it, F_SOLUTION)))
+			trimmed_or_null(xml_field_str(it->fields, it->have, F_SYNOPSIS)),
+			trimmed_or_null(xml_field_str(it->fields, it->have, F_DESCRIPTION)),
+			str_cat2(cstr("Solution: "), trimmed_or_null(xml_field_str(it->fields, it->have, F_SOLUTION)))
 		};
 
 		values[COL_DESCRIPTION] = str_datum(str_concat_ws("\n\n", 3, parts));
@@ -247,7 +233,7 @@ put_item(NessusReader *nr)
 	{
 		StrList		urls = {0};
 
-		ingest_find_urls(&nr->st, field_str(it, F_SEE_ALSO), &urls);
+		ingest_find_urls(&nr->st, xml_field_str(it->fields, it->have, F_SEE_ALSO), &urls);
 		values[COL_REFERENCE_URLS] = ingest_url_array(&urls);
 	}
 	values[COL_FP_LOCATION] = str_datum(port_proto);

@@ -144,26 +144,6 @@ typedef struct OvReader
 #define CVSS_PREFIX "CVSS:"
 #define CVSS_PREFIX_LEN 5
 
-static inline Str
-field_str(OvItem *it, int f)
-{
-	Str			s = NullStr;
-
-	if (it->have[f])
-	{
-		s.s = it->fields[f].data;
-		s.len = it->fields[f].len;
-	}
-	return s;
-}
-
-/* nullif(x, '') */
-static inline Str
-nullif_empty(Str x)
-{
-	return (x.s != NULL && x.len > 0) ? x : NullStr;
-}
-
 /* The byte offset of needle in x from pos, or -1 */
 static int
 find_from(Str x, int pos, const char *needle)
@@ -294,11 +274,11 @@ put_item(OvReader *ov, OvItem *it)
 {
 	Datum		values[NUM_COLS];
 	bool		nulls[NUM_COLS];
-	Str			name = field_str(it, F_NAME);
-	Str			tags = field_str(it, F_TAGS);
+	Str			name = xml_field_str(it->fields, it->have, F_NAME);
+	Str			tags = xml_field_str(it->fields, it->have, F_TAGS);
 	Str			oid = it->oid;
-	Str			host = nullif_empty(xml_normalize_space(it->host ? cstr(it->host) : cstr("")));
-	Str			port = xml_normalize_space(it->have[F_PORT] ? field_str(it, F_PORT) : cstr(""));
+	Str			host = str_nullif_empty(xml_normalize_space(it->host ? cstr(it->host) : cstr("")));
+	Str			port = xml_normalize_space(it->have[F_PORT] ? xml_field_str(it->fields, it->have, F_PORT) : cstr(""));
 	Str			title;
 	Str			sev;
 
@@ -306,18 +286,18 @@ put_item(OvReader *ov, OvItem *it)
 		host = cstr("unknown");
 	memset(nulls, 0, sizeof(nulls));
 	values[COL_SCANNER] = CStringGetTextDatum("openvas");
-	set_text(values, nulls, COL_RULE_ID, coalesce_str(nullif_empty(oid), name));
+	set_text(values, nulls, COL_RULE_ID, coalesce_str(str_nullif_empty(oid), name));
 
 	title = ingest_title_of(&ov->st, name);
 	if (title.s == NULL)
-		title = ingest_title_of(&ov->st, field_str(it, F_NVT_NAME));
+		title = ingest_title_of(&ov->st, xml_field_str(it->fields, it->have, F_NVT_NAME));
 	if (title.s == NULL)
 		title = coalesce_str(oid, cstr("OpenVAS result"));
 	set_text(values, nulls, COL_TITLE, title);
 
-	sev = nullif_empty(field_str(it, F_THREAT));
+	sev = str_nullif_empty(xml_field_str(it->fields, it->have, F_THREAT));
 	if (sev.s == NULL)
-		sev = severity_from_score(field_str(it, F_SEVERITY));
+		sev = severity_from_score(xml_field_str(it->fields, it->have, F_SEVERITY));
 	set_text(values, nulls, COL_SCANNER_SEVERITY, sev);
 
 	set_text(values, nulls, COL_CVSS_VECTOR,
@@ -345,17 +325,17 @@ put_item(OvReader *ov, OvItem *it)
 
 	values[COL_ASSET_KIND] = CStringGetTextDatum("host");
 	values[COL_ASSET_NAME] = str_datum(host);
-	set_text(values, nulls, COL_LOCATION, nullif_empty(port));
+	set_text(values, nulls, COL_LOCATION, str_nullif_empty(port));
 	{
 		Str			parts[3] = {
 			tag_summary(tags),
-			nullif_empty(str_btrim(field_str(it, F_DESCRIPTION), " ")),
+			str_nullif_empty(str_btrim(xml_field_str(it->fields, it->have, F_DESCRIPTION), " ")),
 			str_cat2(cstr("Solution: "), tag_solution(tags))
 		};
 
 		values[COL_DESCRIPTION] = str_datum(str_concat_ws("\n\n", 3, parts));
 	}
-	set_text(values, nulls, COL_FP_LOCATION, nullif_empty(port));
+	set_text(values, nulls, COL_FP_LOCATION, str_nullif_empty(port));
 	{
 		static const char *const keys[] = {"host", "port"};
 		Str			vals[2] = {host, port};

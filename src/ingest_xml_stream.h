@@ -86,4 +86,21 @@ extern char *xml_text_node_value(int type, const char *v);
 /* XPath's normalize-space() */
 extern Str	xml_normalize_space(Str s);
 
+/*
+ * The string value an item's child element f was read into (fields[f]),
+ * or NULL when the item had no such child.
+ */
+static inline Str
+xml_field_str(const StringInfoData *fields, const bool *have, int f)
+{
+	Str			s = NullStr;
+
+	if (have[f])
+	{
+		s.s = fields[f].data;
+		s.len = fields[f].len;
+	}
+	return s;
+}
+
 #endif							/* COMPMAP_INGEST_XML_STREAM_H */

@@ -100,25 +100,6 @@ typedef struct ZapReader
 	bool		failed;
 } ZapReader;
 
-static inline Str
-field_str(ZapItem *it, int f)
-{
-	Str			s = NullStr;
-
-	if (it->have[f])
-	{
-		s.s = it->fields[f].data;
-		s.len = it->fields[f].len;
-	}
-	return s;
-}
-
-static inline Str
-nullif_empty(Str x)
-{
-	return (x.s != NULL && x.len > 0) ? x : NullStr;
-}
-
 /* replace(x, from, to), from not empty */
 static Str
 str_replace_all(Str x, const char *from, const char *to)
@@ -193,7 +174,7 @@ strip_html(Str x)
 		x = str_replace_all(x, "&#39;", "'");
 		x = str_replace_all(x, "&amp;", "&");
 	}
-	return nullif_empty(str_btrim(x, " \t\r\n"));
+	return str_nullif_empty(str_btrim(x, " \t\r\n"));
 }
 
 /* split_part(x, ' ', 1) */
@@ -217,19 +198,19 @@ put_item(ZapReader *zr)
 	ZapItem    *it = zr->item;
 	Datum		values[NUM_COLS];
 	bool		nulls[NUM_COLS];
-	Str			plugin_id = field_str(it, F_PLUGIN_ID);
-	Str			risk = field_str(it, F_RISKCODE);
+	Str			plugin_id = xml_field_str(it->fields, it->have, F_PLUGIN_ID);
+	Str			risk = xml_field_str(it->fields, it->have, F_RISKCODE);
 	Str			site = zr->site;
 	Str			uri;
 	Str			title;
 
 	memset(nulls, 0, sizeof(nulls));
 	values[COL_SCANNER] = CStringGetTextDatum("zap");
-	set_text(values, nulls, COL_RULE_ID, coalesce_str(nullif_empty(field_str(it, F_ALERT_REF)), plugin_id));
+	set_text(values, nulls, COL_RULE_ID, coalesce_str(str_nullif_empty(xml_field_str(it->fields, it->have, F_ALERT_REF)), plugin_id));
 
-	title = ingest_title_of(&zr->st, field_str(it, F_NAME));
+	title = ingest_title_of(&zr->st, xml_field_str(it->fields, it->have, F_NAME));
 	if (title.s == NULL)
-		title = ingest_title_of(&zr->st, field_str(it, F_ALERT));
+		title = ingest_title_of(&zr->st, xml_field_str(it->fields, it->have, F_ALERT));
 	if (title.s == NULL)
 		title = str_cat2(cstr("ZAP alert "), plugin_id);
 	set_text(values, nulls, COL_TITLE, title);
@@ -241,26 +222,26 @@ put_item(ZapReader *zr)
 		values[COL_SCANNER_SEVERITY] = CStringGetTextDatum(names[risk.s[0] - '0']);
 	}
 	else
-		set_text(values, nulls, COL_SCANNER_SEVERITY, first_word(field_str(it, F_RISKDESC)));
+		set_text(values, nulls, COL_SCANNER_SEVERITY, first_word(xml_field_str(it->fields, it->have, F_RISKDESC)));
 
 	nulls[COL_CVSS_VECTOR] = true;
 	values[COL_CVE_IDS] = PointerGetDatum(construct_empty_array(TEXTOID));
 	{
 		Int64List	cwes = {0};
 
-		int64list_add(&cwes, ingest_cwe_number(field_str(it, F_CWEID)));
+		int64list_add(&cwes, ingest_cwe_number(xml_field_str(it->fields, it->have, F_CWEID)));
 		values[COL_CWE_IDS] = ingest_cwe_array(&cwes);
 	}
 	values[COL_ASSET_KIND] = CStringGetTextDatum("url");
-	values[COL_ASSET_NAME] = str_datum(coalesce_str(nullif_empty(site), cstr("unknown")));
+	values[COL_ASSET_NAME] = str_datum(coalesce_str(str_nullif_empty(site), cstr("unknown")));
 
 	uri = xml_normalize_space(it->have_uri ? (Str) {it->uri.data, it->uri.len} : cstr(""));
-	set_text(values, nulls, COL_LOCATION, coalesce_str(nullif_empty(uri), site));
+	set_text(values, nulls, COL_LOCATION, coalesce_str(str_nullif_empty(uri), site));
 	{
 		Str			parts[3] = {
-			strip_html(field_str(it, F_DESC)),
-			str_cat2(cstr("Solution: "), strip_html(field_str(it, F_SOLUTION))),
-			str_cat2(cstr("Instances: "), nullif_empty(field_str(it, F_COUNT)))
+			strip_html(xml_field_str(it->fields, it->have, F_DESC)),
+			str_cat2(cstr("Solution: "), strip_html(xml_field_str(it->fields, it->have, F_SOLUTION))),
+			str_cat2(cstr("Instances: "), str_nullif_empty(xml_field_str(it->fields, it->have, F_COUNT)))
 		};
 
 		values[COL_DESCRIPTION] = str_datum(str_concat_ws("\n\n", 3, parts));
@@ -268,7 +249,7 @@ put_item(ZapReader *zr)
 	{
 		StrList		urls = {0};
 
-		ingest_find_urls(&zr->st, field_str(it, F_REFERENCE), &urls);
+		ingest_find_urls(&zr->st, xml_field_str(it->fields, it->have, F_REFERENCE), &urls);
 		values[COL_REFERENCE_URLS] = ingest_url_array(&urls);
 	}
 	nulls[COL_FP_LOCATION] = true;
