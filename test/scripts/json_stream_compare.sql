@@ -23,21 +23,7 @@ EXCEPTION WHEN OTHERS THEN
            || coalesce((SELECT l FROM regexp_split_to_table(ctx, E'\n') AS l WHERE l LIKE 'JSON data, line %' LIMIT 1), '');
 END
 $$;
--- An error of ingest's parse as the caller sees it.
-CREATE FUNCTION parse_error(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-    msg text;
-    det text;
-    hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    RETURN st || ': ' || msg || ' / ' || coalesce(det, '(none)') || ' / ' || coalesce(hint, '(none)');
-END
-$$;
+\ir parse_error.sql
 -- The rows of a query over the text $1 as one digest, or its error with
 -- SQLSTATE, message, detail, hint and the "JSON data, line" context: for
 -- mappings whose reference is not map_<format>(text::jsonb).

@@ -55,22 +55,8 @@ EXCEPTION WHEN OTHERS THEN
     RETURN 'error ' || st || ': ' || msg;
 END
 $$;
--- A statement's error as SQLSTATE, message, detail and hint.
-CREATE FUNCTION parse_error(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-    msg text;
-    det text;
-    h text;
-BEGIN
-    EXECUTE q;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-    RETURN st || ': ' || msg || ' / ' || coalesce(det, '') || ' / ' || coalesce(h, '');
-END
-$$;
 SQL
+q -f "$here/parse_error.sql" >/dev/null
 
 python3 "$here/nessus_stream_gen.py" "$scans" >"$tmp/docs.sql" && q -f "$tmp/docs.sql" >/dev/null
 ndocs=$(q -c "SELECT count(*) FROM doc")

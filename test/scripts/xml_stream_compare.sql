@@ -25,18 +25,4 @@ EXCEPTION WHEN OTHERS THEN
            || coalesce(regexp_replace(split_part(det, E'\n', 1), '^line [0-9]+: ', ''), '');
 END
 $$;
--- A statement's error as SQLSTATE, message, detail and hint.
-CREATE FUNCTION parse_error(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-    msg text;
-    det text;
-    hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    RETURN st || ': ' || msg || ' / ' || coalesce(det, '(none)') || ' / ' || coalesce(hint, '(none)');
-END
-$$;
+\ir parse_error.sql
