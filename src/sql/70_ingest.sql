@@ -3,7 +3,8 @@
 --
 -- compmap.ingest() parses the document once (jsonb or xml; SARIF, Trivy
 -- and Grype are read from the text by map_<format>_text(), one result at a
--- time, never as one jsonb), maps it with the per-format function map_<format>() into rows of
+-- time, never as one jsonb; a Trivy Kubernetes report is the exception),
+-- maps it with the per-format function map_<format>() into rows of
 -- compmap.ingest_record,
 -- then works set-based: assets, new findings, re-sightings, reopens, and the
 -- findings of the same scope that this scan did not see.  The document is
@@ -1283,7 +1284,7 @@ BEGIN
     format_name := fmt;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.ingest_parse(text, text) IS 'Detects (format auto) or checks a document''s scanner format and the elements the mapping needs, reading the text (json_scan, jsonl_scan, xml_scan); parses into jsonb only a single Nuclei object or an undetectable JSON document, into xml only an XML document of an unknown root.';
+COMMENT ON FUNCTION @extschema@.ingest_parse(text, text) IS 'Detects (format auto) or checks a document''s scanner format and the elements the mapping needs, reading the text (json_scan, jsonl_scan, xml_scan); parses into jsonb only a single Nuclei object, a Trivy report without Results (a Kubernetes report is mapped from that jsonb) or an undetectable JSON document, into xml only an XML document of an unknown root.';
 
 CREATE FUNCTION @extschema@.detect_format(document text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
