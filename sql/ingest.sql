@@ -202,3 +202,74 @@ SELECT s.document_sha256 = sha256(convert_to(:'nul_doc', 'UTF8')) AS digest_of_t
        f.title = E'CVE-2009-3882 in java 17.0.10+7\uFFFD-J-ms8m' AS nul_read_as_fffd
   FROM compmap.scan s JOIN compmap.finding f ON f.tenant_id = s.tenant_id AND f.last_scan_id = s.scan_id
  WHERE s.tenant_id = :'t' AND s.source_label = 'NUL in a version';
+
+-- Trivy Kubernetes reports (trivy k8s --format json), hand-written: the
+-- current shape {ClusterName, Resources} and the older one {ClusterName,
+-- Vulnerabilities, Misconfigurations}, each resource's Results as in a
+-- standard report.  Resources: a Deployment with a vulnerability, a failed
+-- and a passed misconfiguration and a secret; a Service without Results; a
+-- cluster-scoped ClusterRole (empty Namespace) and Node (no Namespace).
+INSERT INTO compmap.tenant (tenant_id, name) VALUES ('10000000-0000-4000-8000-000000000052', 'k8s test');
+SELECT '10000000-0000-4000-8000-000000000052' AS k \gset
+\set k8s_web '{"Namespace": "shop", "Kind": "Deployment", "Name": "web", "Metadata": {"RepoTags": ["nginx:1.25"]}, "Results": [{"Target": "nginx:1.25 (debian 12.1)", "Class": "os-pkgs", "Type": "debian", "Vulnerabilities": [{"VulnerabilityID": "CVE-2023-4911", "PkgID": "libc6@2.36-9", "PkgName": "libc6", "InstalledVersion": "2.36-9", "FixedVersion": "2.36-9+deb12u3", "Severity": "HIGH", "Title": "glibc: buffer overflow in ld.so", "PrimaryURL": "https://avd.aquasec.com/nvd/cve-2023-4911", "CweIDs": ["CWE-787"], "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}}}]}, {"Target": "Deployment/web", "Class": "config", "Type": "kubernetes", "Misconfigurations": [{"ID": "KSV001", "AVDID": "AVD-KSV-0001", "Title": "Process can elevate its own privileges", "Severity": "MEDIUM", "Status": "FAIL", "Message": "Container web should set allowPrivilegeEscalation to false", "Resolution": "Set allowPrivilegeEscalation to false.", "CauseMetadata": {"Resource": "Deployment/web", "StartLine": 20}}, {"ID": "KSV003", "AVDID": "AVD-KSV-0003", "Title": "Default capabilities not dropped", "Severity": "LOW", "Status": "PASS", "CauseMetadata": {}}]}, {"Target": "/srv/app/.env", "Class": "secret", "Secrets": [{"RuleID": "aws-access-key-id", "Category": "AWS", "Severity": "CRITICAL", "Title": "AWS Access Key ID", "StartLine": 3}]}]}'
+\set k8s_svc '{"Namespace": "shop", "Kind": "Service", "Name": "web"}'
+\set k8s_role '{"Namespace": "", "Kind": "ClusterRole", "Name": "admin-all", "Results": [{"Target": "ClusterRole/admin-all", "Class": "config", "Type": "kubernetes", "Misconfigurations": [{"ID": "KSV046", "AVDID": "AVD-KSV-0046", "Title": "Manage all resources", "Severity": "CRITICAL", "Status": "FAIL", "CauseMetadata": {"Resource": "ClusterRole/admin-all", "StartLine": 1}}]}]}'
+\set k8s_node '{"Kind": "Node", "Name": "lab-control-plane", "Results": [{"Target": "node/lab-control-plane", "Class": "lang-pkgs", "Type": "kubernetes", "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-3177", "PkgName": "k8s.io/kubernetes", "InstalledVersion": "1.29.1", "Severity": "LOW", "Title": "kubernetes: secrets bypass"}]}]}'
+SELECT '{"ClusterName": "lab", "Resources": [' || :'k8s_web' || ', ' || :'k8s_svc' || ', ' || :'k8s_role' || ', ' || :'k8s_node' || ']}' AS k8s_now,
+       '{"ClusterName": "lab", "Vulnerabilities": [' || :'k8s_node' || ', ' || :'k8s_web' || '], "Misconfigurations": [' || :'k8s_role' || ', ' || :'k8s_svc' || ']}' AS k8s_old \gset
+SELECT compmap.detect_format(:'k8s_now') AS now_shape, compmap.detect_format(:'k8s_old') AS old_shape,
+       (compmap.ingest_parse(:'k8s_now', 'auto')).parsed_json IS NOT NULL AS now_parsed,
+       (compmap.ingest_parse(:'k8s_old', 'trivy')).parsed_json IS NOT NULL AS old_parsed,
+       (compmap.ingest_parse(pg_read_file(:'scans' || 'trivy/secrets.json.golden'), 'auto')).parsed_json IS NULL AS standard_from_text;
+-- The rows, per resource in document order: asset ClusterName/Namespace/Kind/Name.
+SELECT asset_kind, asset_name, rule_id, location, scanner_severity, skip
+  FROM compmap.map_trivy_k8s(:'k8s_now'::jsonb) WITH ORDINALITY ORDER BY ordinality;
+SELECT asset_name, rule_id FROM compmap.map_trivy_k8s(:'k8s_old'::jsonb) WITH ORDINALITY ORDER BY ordinality;
+-- Each resource's rows are those of map_trivy() for a standard report of
+-- its Results named after the resource.
+SELECT v.asset_name,
+       (SELECT count(*) FROM compmap.map_trivy_k8s(:'k8s_now'::jsonb) m WHERE m.asset_name = v.asset_name) AS k8s_rows,
+       ARRAY(SELECT m FROM compmap.map_trivy_k8s(:'k8s_now'::jsonb) m WHERE m.asset_name = v.asset_name)::text
+       = ARRAY(SELECT m FROM compmap.map_trivy(jsonb_build_object('SchemaVersion', 2, 'ArtifactName', v.asset_name, 'ArtifactType', 'kubernetes',
+                                                                'Results', v.resource::jsonb -> 'Results')) m)::text
+       AS equals_map_trivy
+  FROM (VALUES ('lab/shop/Deployment/web', :'k8s_web'), ('lab/shop/Service/web', :'k8s_svc'),
+               ('lab//ClusterRole/admin-all', :'k8s_role'), ('lab//Node/lab-control-plane', :'k8s_node')) AS v(asset_name, resource);
+SELECT ARRAY(SELECT m FROM compmap.map_trivy_k8s(:'k8s_now'::jsonb) m WHERE m.asset_name = 'lab/shop/Deployment/web')::text
+       = ARRAY(SELECT m FROM compmap.map_trivy_text('{"SchemaVersion": 2, "ArtifactName": "lab/shop/Deployment/web", "ArtifactType": "kubernetes", "Results": '
+                                                    || (:'k8s_web'::jsonb -> 'Results')::text || '}') m)::text AS web_equals_standard_report;
+-- Ingest: detected and named; the old shape maps the same results.
+SELECT format, results, "new", updated, skipped FROM compmap.ingest(:'k', :'k8s_now', 'auto', '2026-03-01 00:00:00+00', 'cluster lab');
+SELECT format, results, "new", updated, skipped FROM compmap.ingest(:'k', :'k8s_old', 'trivy', '2026-03-01 00:00:00+00', 'cluster lab, old trivy');
+SELECT a.kind, a.name, count(*) AS findings, string_agg(f.rule_id, ' ' ORDER BY f.rule_id) AS rules
+  FROM compmap.finding f JOIN compmap.asset a ON a.tenant_id = f.tenant_id AND a.asset_id = f.asset_id
+ WHERE f.tenant_id = :'k' AND f.source_label = 'cluster lab' GROUP BY 1, 2 ORDER BY 2;
+-- The same report again: every result re-sighted, none new; then without
+-- the ClusterRole: its finding is flagged not seen, the others are not.
+SELECT format, results, "new", updated, resolved, skipped FROM compmap.ingest(:'k', :'k8s_now', 'auto', '2026-03-02 00:00:00+00', 'cluster lab');
+SELECT format, results, "new", updated, resolved, skipped
+  FROM compmap.ingest(:'k', (:'k8s_now'::jsonb #- '{Resources,2}')::text, 'auto', '2026-03-03 00:00:00+00', 'cluster lab');
+SELECT a.name, f.rule_id, f.status, f.not_seen_since IS NOT NULL AS not_seen, f.last_seen
+  FROM compmap.finding f JOIN compmap.asset a ON a.tenant_id = f.tenant_id AND a.asset_id = f.asset_id
+ WHERE f.tenant_id = :'k' AND f.source_label = 'cluster lab' ORDER BY 1, 2;
+-- A report of no resources (Trivy omits empty lists): named trivy, nothing
+-- found; detection needs ClusterName and one of its lists.
+SELECT format, results, "new" FROM compmap.ingest(:'k', '{"ClusterName": "empty"}', 'trivy', '2026-03-01 00:00:00+00', 'cluster empty');
+SELECT format, results FROM compmap.ingest(:'k', '{"ClusterName": "empty", "Resources": null}', 'auto', '2026-03-01 00:00:00+00', 'cluster empty');
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT * FROM compmap.ingest(:'k', '{"ClusterName": "empty"}');
+-- lists that are not arrays
+SELECT * FROM compmap.ingest(:'k', '{"ClusterName": "lab", "Resources": {"Kind": "Pod"}}');
+SELECT * FROM compmap.ingest(:'k', '{"ClusterName": "lab", "Vulnerabilities": [], "Misconfigurations": "none"}', 'trivy');
+SELECT * FROM compmap.ingest(:'k', '{"Vulnerabilities": 1}', 'trivy');
+-- Trivy before 0.20: an array of Results, and null for nothing found
+SELECT * FROM compmap.ingest(:'k', '[{"Target": "alpine:3.10 (alpine 3.10.2)", "Vulnerabilities": null}]');
+SELECT * FROM compmap.ingest(:'k', E' null\n');
+SELECT * FROM compmap.ingest(:'k', '[{"Target": "alpine:3.10 (alpine 3.10.2)", "Vulnerabilities": null}]', 'trivy');
+SELECT * FROM compmap.ingest(:'k', 'null', 'trivy');
+-- (an array of other objects, and null inside more text, keep their messages)
+SELECT * FROM compmap.ingest(:'k', '[{"target": "x"}]');
+SELECT * FROM compmap.ingest(:'k', 'null null');
+\set VERBOSITY terse
+SELECT count(*) AS k8s_scans FROM compmap.scan WHERE tenant_id = :'k';

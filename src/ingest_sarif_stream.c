@@ -11,7 +11,8 @@
  *	  runs, the runs' scanner names), with the parse errors ingest raises;
  *	  compmap.json_scan(text, text): the same, and what detection and the
  *	  Trivy, Grype and ZAP checks of ingest read (the format of an object
- *	  or an array, SchemaVersion, the types of Results, matches and site).
+ *	  or an array, SchemaVersion, the types of Results, matches and site;
+ *	  a Trivy Kubernetes report is told by ClusterName and its lists).
  *
  * The JSON events of pg_parse_json() are followed by depth.  Only these
  * values are built, each as a jsonb of its own, exactly as jsonb_in would
@@ -182,12 +183,17 @@ typedef enum DetectKey
 	KEY_TEMPLATE_ID,
 	KEY_TEMPLATE_ID2,
 	KEY_TEMPLATE,
+	KEY_CLUSTER_NAME,
+	KEY_RESOURCES,
+	KEY_VULNERABILITIES,
+	KEY_MISCONFIGURATIONS,
 	NUM_DETECT_KEYS
 } DetectKey;
 
 static const char *const detect_keys[NUM_DETECT_KEYS] = {
 	"SchemaVersion", "ArtifactName", "Results", "matches", "@programName",
-	"site", "@version", "template-id", "templateID", "template"
+	"site", "@version", "template-id", "templateID", "template",
+	"ClusterName", "Resources", "Vulnerabilities", "Misconfigurations"
 };
 
 #define HAS_KEY(st, k) (((st)->top_keys & (1 << (k))) != 0)
@@ -797,6 +803,11 @@ scan_format(StreamState *st, bool is_sarif)
 		return "sarif";
 	if (HAS_KEY(st, KEY_SCHEMA_VERSION) ||
 		(HAS_KEY(st, KEY_ARTIFACT_NAME) && HAS_KEY(st, KEY_RESULTS)))
+		return "trivy";
+	/* trivy k8s: Resources, or in older releases Vulnerabilities and Misconfigurations */
+	if (HAS_KEY(st, KEY_CLUSTER_NAME) &&
+		(HAS_KEY(st, KEY_RESOURCES) || HAS_KEY(st, KEY_VULNERABILITIES) ||
+		 HAS_KEY(st, KEY_MISCONFIGURATIONS)))
 		return "trivy";
 	if (HAS_KEY(st, KEY_MATCHES))
 		return "grype";

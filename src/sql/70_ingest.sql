@@ -3,7 +3,8 @@
 --
 -- compmap.ingest() parses the document once (jsonb or xml; SARIF, Trivy
 -- and Grype are read from the text by map_<format>_text(), one result at a
--- time, never as one jsonb), maps it with the per-format function map_<format>() into rows of
+-- time, never as one jsonb; a Trivy Kubernetes report is the exception),
+-- maps it with the per-format function map_<format>() into rows of
 -- compmap.ingest_record,
 -- then works set-based: assets, new findings, re-sightings, reopens, and the
 -- findings of the same scope that this scan did not see.  The document is
@@ -483,6 +484,35 @@ AS 'MODULE_PATHNAME', 'compmap_map_trivy_text'
 LANGUAGE C STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.map_trivy_text(text) IS 'The rows of compmap.map_trivy(document::jsonb), read from the text without building the jsonb of the whole report (docs/ingest.md, Size limit and memory).';
+
+-- Trivy's Kubernetes report (trivy k8s --format json): per cluster, a list
+-- of resources, each with the Results of a standard report.  Current
+-- releases write {ClusterName, Resources: [...]}, older ones
+-- {ClusterName, Vulnerabilities: [...], Misconfigurations: [...]} (the two
+-- lists holding resources, not items).  Each resource's Results are mapped
+-- by map_trivy as the Results of a report of their own, whose artifact is
+-- the resource: ClusterName/Namespace/Kind/Name, each segment as ->> reads
+-- it, a missing or null one left empty (a cluster-scoped resource has no
+-- Namespace).  Rows come per resource in document order (Resources, then
+-- Vulnerabilities, then Misconfigurations), then in map_trivy's order.
+CREATE FUNCTION @extschema@.map_trivy_k8s(document jsonb) RETURNS SETOF @extschema@.ingest_record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT m.scanner, m.rule_id, m.title, m.scanner_severity, m.cvss_vector, m.cve_ids, m.cwe_ids,
+       m.asset_kind, m.asset_name, m.location, m.description, m.reference_urls, m.fp_location, m.fp_extra, m.skip
+  FROM pg_catalog.unnest(ARRAY['Resources', 'Vulnerabilities', 'Misconfigurations']) WITH ORDINALITY AS l(list, l_no),
+       pg_catalog.jsonb_array_elements(@extschema@.ingest_array(document -> l.list)) WITH ORDINALITY AS r(resource, r_no),
+       @extschema@.map_trivy(pg_catalog.jsonb_build_object(
+           'ArtifactName', pg_catalog.concat_ws('/', coalesce(document ->> 'ClusterName', ''),
+                                                coalesce(r.resource ->> 'Namespace', ''),
+                                                coalesce(r.resource ->> 'Kind', ''),
+                                                coalesce(r.resource ->> 'Name', '')),
+           'ArtifactType', 'kubernetes',
+           'Results', r.resource -> 'Results')) WITH ORDINALITY AS m
+ ORDER BY l.l_no, r.r_no, m.ordinality
+$$;
+COMMENT ON FUNCTION @extschema@.map_trivy_k8s(jsonb) IS 'Maps a Trivy Kubernetes report (ClusterName with Resources, or with Vulnerabilities and Misconfigurations) to compmap.ingest_record: each resource''s Results as compmap.map_trivy() maps a report named ClusterName/Namespace/Kind/Name (docs/ingest.md, Trivy).';
 
 -- Grype JSON: one record per match.
 --
@@ -989,6 +1019,9 @@ AS $$
         WHEN pg_catalog.jsonb_typeof(document) = 'object' THEN
             CASE WHEN document ? 'runs' OR (document->>'$schema') ILIKE '%sarif%' THEN 'sarif'
                  WHEN document ? 'SchemaVersion' OR (document ? 'ArtifactName' AND document ? 'Results') THEN 'trivy'
+                 -- trivy k8s: Resources, or in older releases Vulnerabilities and Misconfigurations
+                 WHEN document ? 'ClusterName'
+                      AND (document ? 'Resources' OR document ? 'Vulnerabilities' OR document ? 'Misconfigurations') THEN 'trivy'
                  WHEN document ? 'matches' THEN 'grype'
                  WHEN document ? '@programName' OR (document ? 'site' AND document ? '@version') THEN 'zap'
                  WHEN document ? 'template-id' OR document ? 'templateID' OR document ? 'template' THEN 'nuclei'
@@ -1071,6 +1104,13 @@ BEGIN
         IF fmt = 'auto' AND (head LIKE '{%' OR head LIKE '[%') THEN
             parsed_json := @extschema@.ingest_parse_json(document, 'JSON');
             fmt := @extschema@.ingest_json_format(parsed_json);
+            IF fmt IS NULL AND pg_catalog.jsonb_typeof(parsed_json -> 0) = 'object' AND (parsed_json -> 0) ? 'Target' THEN
+                -- (what Trivy wrote before SchemaVersion: the Results alone)
+                RAISE EXCEPTION 'cannot detect the scanner format of this JSON document'
+                    USING ERRCODE = 'invalid_parameter_value',
+                          DETAIL = 'It looks like a Trivy report from before version 0.20 (a JSON array of results, without SchemaVersion).',
+                          HINT = 'Scan again with a current Trivy: --format json writes SchemaVersion 2.';
+            END IF;
             IF fmt IS NULL THEN
                 RAISE EXCEPTION 'cannot detect the scanner format of this JSON document'
                     USING ERRCODE = 'invalid_parameter_value',
@@ -1083,6 +1123,12 @@ BEGIN
             IF fmt = 'nuclei' AND pg_catalog.jsonb_typeof(parsed_json) = 'object' THEN
                 parsed_json := pg_catalog.jsonb_build_array(parsed_json);
             END IF;
+        ELSIF fmt = 'auto' AND head ~ '^null' AND pg_catalog.btrim(document, E' \t\r\n') = 'null' THEN
+            -- (what Trivy before 0.20 wrote for a scan that found nothing)
+            RAISE EXCEPTION 'cannot detect the scanner format of this JSON document'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'It is the JSON literal null, which Trivy before version 0.20 wrote for a scan that found nothing.',
+                      HINT = 'Scan again with a current Trivy: --format json writes SchemaVersion 2.';
         ELSIF fmt = 'auto' THEN
             RAISE EXCEPTION 'cannot detect the scanner format: the document is not JSON, JSON lines or XML'
                 USING ERRCODE = 'invalid_parameter_value',
@@ -1194,6 +1240,28 @@ BEGIN
                 RAISE EXCEPTION 'trivy document has no Results array'
                     USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.Results.';
             END IF;
+            IF scan.results_type IS NULL THEN
+                -- No Results member: perhaps a Kubernetes report (trivy k8s),
+                -- which is parsed into jsonb whole and mapped by
+                -- map_trivy_k8s through ingest_map (one report per cluster:
+                -- the accepted cost, docs/ingest.md, Size limit and memory).
+                -- A standard report without Results has no results and is
+                -- small; it goes on from the text as before.
+                parsed_json := @extschema@.ingest_parse_json(document, fmt);
+                IF parsed_json ?| ARRAY['ClusterName', 'Resources', 'Vulnerabilities', 'Misconfigurations'] THEN
+                    SELECT m INTO v
+                      FROM pg_catalog.unnest(ARRAY['Resources', 'Vulnerabilities', 'Misconfigurations']) WITH ORDINALITY AS u(m, n)
+                     WHERE pg_catalog.jsonb_typeof(parsed_json -> m) NOT IN ('array', 'null')
+                     ORDER BY n
+                     LIMIT 1;
+                    IF v IS NOT NULL THEN
+                        RAISE EXCEPTION 'trivy document has no % array', v
+                            USING ERRCODE = 'invalid_parameter_value', DETAIL = pg_catalog.format('Expected an array at $.%s.', v);
+                    END IF;
+                ELSE
+                    parsed_json := NULL;        -- a standard report without results
+                END IF;
+            END IF;
         ELSIF scan.matches_type IS DISTINCT FROM 'array' THEN
             RAISE EXCEPTION 'grype document has no matches array'
                 USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Expected an array at $.matches.';
@@ -1216,7 +1284,7 @@ BEGIN
     format_name := fmt;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.ingest_parse(text, text) IS 'Detects (format auto) or checks a document''s scanner format and the elements the mapping needs, reading the text (json_scan, jsonl_scan, xml_scan); parses into jsonb only a single Nuclei object or an undetectable JSON document, into xml only an XML document of an unknown root.';
+COMMENT ON FUNCTION @extschema@.ingest_parse(text, text) IS 'Detects (format auto) or checks a document''s scanner format and the elements the mapping needs, reading the text (json_scan, jsonl_scan, xml_scan); parses into jsonb only a single Nuclei object, a Trivy report without Results (a Kubernetes report is mapped from that jsonb) or an undetectable JSON document, into xml only an XML document of an unknown root.';
 
 CREATE FUNCTION @extschema@.detect_format(document text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -1234,7 +1302,14 @@ AS $$
 BEGIN
     CASE format
     WHEN 'sarif' THEN RETURN QUERY SELECT * FROM @extschema@.map_sarif(json);
-    WHEN 'trivy' THEN RETURN QUERY SELECT * FROM @extschema@.map_trivy(json);
+    WHEN 'trivy' THEN
+        -- (the rule of ingest_parse: no Results, but ClusterName or a
+        -- Kubernetes report's list)
+        IF NOT json ? 'Results' AND json ?| ARRAY['ClusterName', 'Resources', 'Vulnerabilities', 'Misconfigurations'] THEN
+            RETURN QUERY SELECT * FROM @extschema@.map_trivy_k8s(json);
+        ELSE
+            RETURN QUERY SELECT * FROM @extschema@.map_trivy(json);
+        END IF;
     WHEN 'grype' THEN RETURN QUERY SELECT * FROM @extschema@.map_grype(json);
     WHEN 'openvas' THEN RETURN QUERY SELECT * FROM @extschema@.map_openvas(xml);
     WHEN 'nessus' THEN RETURN QUERY SELECT * FROM @extschema@.map_nessus(xml);
@@ -1350,7 +1425,8 @@ BEGIN
         TRUNCATE pg_temp.compmap_ingest_rows, pg_temp.compmap_ingest_found;
     END IF;
     -- Every format straight from the text by map_<format>_text (but a
-    -- single Nuclei object, which ingest_parse has parsed into jsonb)
+    -- single Nuclei object and a Trivy Kubernetes report, which
+    -- ingest_parse has parsed into jsonb and ingest_map maps)
     -- (no jsonb of the whole document; ingest_map's RETURN QUERY would hold
     -- every mapped row once more, and each CASE keeps the other formats
     -- from being read); the fingerprint is compmap.finding_fingerprint() of
@@ -1369,11 +1445,11 @@ BEGIN
                                                           ELSE ingest_document.document END) WITH ORDINALITY AS s
              WHERE parsed.format_name = 'sarif'
             UNION ALL
-            SELECT * FROM @extschema@.map_trivy_text(CASE WHEN parsed.format_name <> 'trivy' THEN NULL
+            SELECT * FROM @extschema@.map_trivy_text(CASE WHEN parsed.format_name <> 'trivy' OR parsed.parsed_json IS NOT NULL THEN NULL
                                                           WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
                                                           THEN pg_catalog.substr(ingest_document.document, 2)
                                                           ELSE ingest_document.document END) WITH ORDINALITY AS tv
-             WHERE parsed.format_name = 'trivy'
+             WHERE parsed.format_name = 'trivy' AND parsed.parsed_json IS NULL
             UNION ALL
             SELECT * FROM @extschema@.map_grype_text(CASE WHEN parsed.format_name <> 'grype' THEN NULL
                                                           WHEN pg_catalog.left(ingest_document.document, 1) = U&'\FEFF'
@@ -1412,7 +1488,7 @@ BEGIN
              WHERE parsed.format_name = 'nuclei' AND parsed.parsed_json IS NULL
             UNION ALL
             SELECT * FROM @extschema@.ingest_map(parsed.format_name, parsed.parsed_json, parsed.parsed_xml) WITH ORDINALITY AS o
-             WHERE parsed.format_name = 'nuclei' AND parsed.parsed_json IS NOT NULL) AS m;
+             WHERE parsed.format_name IN ('nuclei', 'trivy') AND parsed.parsed_json IS NOT NULL) AS m;
     -- The index keeps every join with compmap.finding below cheap even when
     -- the planner's statistics for this tenant are stale (a nested loop over
     -- two unindexed sides of 50,000 rows took minutes).

@@ -159,6 +159,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.json_scan(text, text),
     @extschema@.map_trivy(jsonb),
     @extschema@.map_trivy_text(text),
+    @extschema@.map_trivy_k8s(jsonb),
     @extschema@.map_trivy_reference(jsonb),
     @extschema@.map_grype(jsonb),
     @extschema@.map_grype_text(text),

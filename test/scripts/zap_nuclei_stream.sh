@@ -20,7 +20,8 @@
 #     nesting;
 #   * truncated and damaged text at many cut points;
 # and ingest: jsonl_scan against ingest_parse_jsonl's errors, json_scan's
-# format, site type and errors against the jsonb expressions and
+# format (Trivy Kubernetes reports: every combination of their keys), site
+# type and errors against the jsonb expressions and
 # ingest_parse_json, ingest_parse's checks, ingest of the fixtures through
 # the text path against the rows of the reference (fingerprints included),
 # and the peak memory of backends mapping a big generated file of each
@@ -327,7 +328,19 @@ INSERT INTO doc VALUES
     ('j:mixed', 'nuclei', '[{"template": 1}, 5]'), ('j:empty', 'nuclei', '[]'), ('j:other', 'nuclei', '[{"x": 1}]'),
     ('j:names', 'nuclei', '["templateID", {"template-id": null}, {"x": 1, "template": 2}]'), ('j:null', 'nuclei', '[null]'),
     ('j:value_not_key', 'nuclei', '[{"x": "template"}]'), ('j:object', 'nuclei', '{"info": {"template": 1}, "template": 1}'),
-    ('j:deeper', 'nuclei', '{"x": {"template-id": 1}}'), ('j:escaped', 'nuclei', '["templ\u0061te", {"template\u002did": 1}]');
+    ('j:deeper', 'nuclei', '{"x": {"template-id": 1}}'), ('j:escaped', 'nuclei', '["templ\u0061te", {"template\u002did": 1}]'),
+    ('k:escaped', 'trivy', '{"Cluster\u004eame": "c", "Res\u006furces": []}'), ('k:nested', 'trivy', '{"x": {"ClusterName": "c", "Resources": []}}'),
+    ('k:deeper_list', 'trivy', '{"ClusterName": "c", "x": {"Resources": []}}'), ('k:duplicate', 'trivy', '{"ClusterName": 1, "ClusterName": null, "Misconfigurations": 2}'),
+    ('k:array', 'trivy', '[{"ClusterName": "c", "Resources": []}]'), ('k:legacy', 'trivy', '[{"Target": "t", "Vulnerabilities": []}]');
+-- Trivy Kubernetes reports: every combination of ClusterName, its lists and
+-- the keys of the other formats besides, with values of every type.
+INSERT INTO doc
+SELECT 'k:' || i, 'trivy',
+       coalesce((SELECT '{' || string_agg(to_json(k)::text || ': ' || (ARRAY['[]', '{}', 'null', '"x"', '[{"Results": []}]'])[1 + (i + n) % 5], ', ') || '}'
+                   FROM unnest(ARRAY['ClusterName', 'Resources', 'Vulnerabilities', 'Misconfigurations', 'SchemaVersion', 'Results',
+                                     'matches', 'runs']) WITH ORDINALITY AS u(k, n)
+                  WHERE i & (1 << (n::int - 1)) <> 0), '{}')
+  FROM generate_series(0, 255) AS i;
 CREATE FUNCTION try_jsonb(t text) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
     RETURN t::jsonb;
@@ -346,8 +359,9 @@ bad=$(q -c "SELECT string_agg(id, ' ') FROM (
     ORDER BY p.id LIMIT 5) s")
 nw=$(q -c "SELECT count(*) FROM parsed")
 nn=$(q -c "SELECT count(*) FROM parsed p, compmap.json_scan(p.t, 'JSON') s WHERE s.format = 'nuclei' AND s.json_type = 'array'")
-[ -z "$bad" ] && [ "$nn" -gt 50 ]
-ok $? "json_scan's type, format (ingest_json_format of objects and arrays) and site type equal the jsonb expressions for $nw documents, $nn arrays of Nuclei results ${bad:+(differ: $bad)}"
+nk=$(q -c "SELECT count(*) FROM parsed p, compmap.json_scan(p.t, 'JSON') s WHERE p.id LIKE 'k:%' AND s.format = 'trivy' AND NOT p.j ? 'SchemaVersion' AND NOT p.j ? 'Results' AND NOT p.j ? 'runs'")
+[ -z "$bad" ] && [ "$nn" -gt 50 ] && [ "$nk" -eq 16 ]
+ok $? "json_scan's type, format (ingest_json_format of objects and arrays) and site type equal the jsonb expressions for $nw documents, $nn arrays of Nuclei results, $nk Trivy Kubernetes reports ${bad:+(differ: $bad)}"
 
 # 8: ingest_parse's reading of Nuclei, named and detected: JSON lines and
 # arrays from the text (no jsonb), a single object parsed as before
