@@ -26,7 +26,10 @@
  *   * names match only elements and attributes outside any namespace;
  *   * a reference to an entity of the document's DTD inside an item (its
  *     content or attributes) fails with 2200N, as xpath() fails on the
- *     reference's serialized item.
+ *     reference's serialized item;
+ *   * an item's 21000 or 2200N is raised once the whole document has been
+ *     read (XmlItemError), so that a malformed document fails as XMLPARSE
+ *     fails it, whatever comes first in the text.
  * test/scripts/nessus_stream.sh compares the two row by row.
  *
  * Parsing is PostgreSQL's, as ingest_xml_stream.c reads a document: a
@@ -103,6 +106,7 @@ typedef struct NessusItem
 	StringInfoData fields[NUM_FIELDS];
 	bool		have[NUM_FIELDS];
 	StrList		lists[NUM_LISTS];
+	XmlItemError error;		/* raised once the document has been read */
 } NessusItem;
 
 typedef struct NessusReader
@@ -123,6 +127,10 @@ typedef struct NessusReader
 	int			list;
 	Str			host;
 	NessusItem *item;
+
+	/* the first item's error, raised at the end; nothing is mapped after it */
+	bool		failed;
+	XmlItemError error;
 } NessusReader;
 
 /* nullif(btrim(x), '') */
@@ -266,7 +274,13 @@ start_item(NessusReader *nr)
 static void
 end_item(NessusReader *nr, MemoryContext callcxt)
 {
-	put_item(nr);
+	if (!nr->failed && nr->item->error.kind != XML_ITEM_OK)
+	{
+		nr->failed = true;
+		xml_item_error_set(&nr->error, nr->item->error.kind, nr->item->error.entity, callcxt);
+	}
+	if (!nr->failed)
+		put_item(nr);
 	MemoryContextSwitchTo(callcxt);
 	MemoryContextReset(nr->item_cxt);
 	nr->item = NULL;
@@ -276,17 +290,17 @@ end_item(NessusReader *nr, MemoryContext callcxt)
 /*
  * The reference's item column is each item serialized, where a reference
  * to an entity of the document's DTD is undefined when it is parsed again:
- * it fails with 2200N, and so does this, for such a reference in the
+ * it fails with 2200N, and so does this (at the end), for such a reference in the
  * item's content (item_text()) or in an attribute of the item or an
  * element in it.
  */
 static void
-check_attribute_entities(xmlTextReaderPtr r)
+check_attribute_entities(NessusReader *nr)
 {
-	const xmlChar *name = xml_attribute_entity(r);
+	const xmlChar *name = xml_attribute_entity(nr->reader);
 
 	if (name != NULL)
-		xml_entity_error((const char *) name);
+		xml_item_error_set(&nr->item->error, XML_ITEM_ENTITY, (const char *) name, nr->item_cxt);
 }
 
 /* An element start (the reader is on it) */
@@ -296,7 +310,7 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 	xmlTextReaderPtr r = nr->reader;
 
 	if (nr->in_item && depth >= 4)
-		check_attribute_entities(r);
+		check_attribute_entities(nr);
 	switch (depth)
 	{
 		case 0:
@@ -321,8 +335,8 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 		case 3:
 			if (nr->in_host && xml_node_is(r, "ReportItem"))
 			{
-				check_attribute_entities(r);
 				start_item(nr);
+				check_attribute_entities(nr);
 				nr->in_item = true;
 				if (empty)
 					end_item(nr, callcxt);
@@ -338,7 +352,10 @@ element_start(NessusReader *nr, int depth, bool empty, MemoryContext callcxt)
 				if (nr->item->have[f] && f == F_SEE_ALSO)
 					appendStringInfoChar(&nr->item->fields[f], '\n');
 				else if (nr->item->have[f])
-					xml_cardinality_error();
+				{
+					xml_item_error_set(&nr->item->error, XML_ITEM_CARDINALITY, NULL, nr->item_cxt);
+					return;
+				}
 				else
 					initStringInfo(&nr->item->fields[f]);
 				nr->item->have[f] = true;
@@ -394,7 +411,10 @@ item_text(NessusReader *nr, int type, int depth)
 
 	/* as xpath() of the reference's serialized item fails */
 	if (type == XML_READER_TYPE_ENTITY_REFERENCE)
-		xml_entity_error((const char *) xmlTextReaderConstName(r));
+	{
+		xml_item_error_set(&nr->item->error, XML_ITEM_ENTITY, (const char *) xmlTextReaderConstName(r), nr->item_cxt);
+		return;
+	}
 	v = (const char *) xmlTextReaderConstValue(r);
 	if (v == NULL)
 		v = "";
@@ -470,6 +490,8 @@ compmap_map_nessus_text(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	xml_stream_close(&nr.xs);
+	if (nr.failed)
+		xml_item_error_raise(&nr.error);
 	MemoryContextSwitchTo(callcxt);
 	MemoryContextDelete(nr.item_cxt);
 	MemoryContextDelete(nr.host_cxt);

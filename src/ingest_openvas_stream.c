@@ -77,14 +77,6 @@ enum
 	NUM_LISTS
 };
 
-/* Errors of a result, in the order the reference raises them */
-enum
-{
-	E_NONE,
-	E_ENTITY,					/* the item column: 2200N */
-	E_CARDINALITY				/* a text column: 21000, before the item */
-};
-
 /* One result being read; depths are relative to the result element */
 typedef struct OvItem
 {
@@ -92,8 +84,7 @@ typedef struct OvItem
 	MemoryContext cxt;
 	int			depth;			/* of the <result> element */
 	bool		done;			/* its end was read */
-	int			error;
-	char	   *entity;			/* E_ENTITY: the entity's name */
+	XmlItemError error;
 
 	StringInfoData fields[NUM_FIELDS];
 	bool		have[NUM_FIELDS];
@@ -136,8 +127,7 @@ typedef struct OvReader
 
 	/* the first result's error, raised at the end */
 	bool		failed;
-	int			error;
-	char	   *entity;
+	XmlItemError error;
 } OvReader;
 
 /* The CVSS value's test: starts-with(value, "CVSS:") */
@@ -348,14 +338,6 @@ put_item(OvReader *ov, OvItem *it)
 }
 
 static void
-raise_item_error(int error, const char *entity)
-{
-	if (error == E_CARDINALITY)
-		xml_cardinality_error();
-	xml_entity_error(entity);
-}
-
-static void
 free_item(OvReader *ov, OvItem *it)
 {
 	MemoryContext cxt = it->cxt;
@@ -384,11 +366,10 @@ flush_items(OvReader *ov)
 		ov->head = it->next;
 		if (ov->head == NULL)
 			ov->tail = NULL;
-		if (!ov->failed && it->error != E_NONE)
+		if (!ov->failed && it->error.kind != XML_ITEM_OK)
 		{
 			ov->failed = true;
-			ov->error = it->error;
-			ov->entity = it->entity ? MemoryContextStrdup(ov->callcxt, it->entity) : NULL;
+			xml_item_error_set(&ov->error, it->error.kind, it->error.entity, ov->callcxt);
 		}
 		if (!ov->failed)
 		{
@@ -439,16 +420,6 @@ start_item(OvReader *ov, int depth)
 	ov->tail = it;
 }
 
-static void
-set_error(OvItem *it, int error, const char *entity)
-{
-	if (error <= it->error)
-		return;
-	it->error = error;
-	if (entity != NULL)
-		it->entity = MemoryContextStrdup(it->cxt, entity);
-}
-
 /* A text column's element starts: its string value is read */
 static void
 start_field(OvItem *it, int f, int k, bool empty)
@@ -456,7 +427,7 @@ start_field(OvItem *it, int f, int k, bool empty)
 	if (it->have[f])
 	{
 		if (f != F_PORT)
-			set_error(it, E_CARDINALITY, NULL);
+			xml_item_error_set(&it->error, XML_ITEM_CARDINALITY, NULL, it->cxt);
 		return;
 	}
 	it->have[f] = true;
@@ -495,7 +466,7 @@ item_element(OvReader *ov, OvItem *it, int k, bool empty)
 			if (oid.s != NULL)
 			{
 				if (it->oid.s != NULL)
-					set_error(it, E_CARDINALITY, NULL);
+					xml_item_error_set(&it->error, XML_ITEM_CARDINALITY, NULL, it->cxt);
 				else
 					it->oid = oid;
 			}
@@ -646,7 +617,7 @@ element_start(OvReader *ov, int depth, bool empty)
 			if (it->done)
 				continue;
 			if (entity != NULL)
-				set_error(it, E_ENTITY, (const char *) entity);
+				xml_item_error_set(&it->error, XML_ITEM_ENTITY, (const char *) entity, it->cxt);
 			old = MemoryContextSwitchTo(it->cxt);
 			item_element(ov, it, depth - it->depth, empty);
 			if (empty)
@@ -686,7 +657,7 @@ text_node(OvReader *ov, int type, int depth)
 	{
 		for (OvItem *it = ov->head; it != NULL; it = it->next)
 			if (!it->done)
-				set_error(it, E_ENTITY, (const char *) xmlTextReaderConstName(r));
+				xml_item_error_set(&it->error, XML_ITEM_ENTITY, (const char *) xmlTextReaderConstName(r), it->cxt);
 		return;
 	}
 	v = (const char *) xmlTextReaderConstValue(r);
@@ -757,7 +728,7 @@ compmap_map_openvas_text(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 	xml_stream_close(&ov.xs);
 	if (ov.failed)
-		raise_item_error(ov.error, ov.entity);
+		xml_item_error_raise(&ov.error);
 	if (ov.spare != NULL)
 		MemoryContextDelete(ov.spare);
 	return (Datum) 0;

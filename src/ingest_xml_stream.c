@@ -260,6 +260,24 @@ xml_cardinality_error(void)
 			 errmsg("more than one value returned by column XPath expression")));
 }
 
+/* Keeps the graver of an item's errors (the entity's name copied into cxt) */
+void
+xml_item_error_set(XmlItemError *e, XmlItemErrorKind kind, const char *entity, MemoryContext cxt)
+{
+	if (kind <= e->kind)
+		return;
+	e->kind = kind;
+	e->entity = entity != NULL ? MemoryContextStrdup(cxt, entity) : NULL;
+}
+
+void
+xml_item_error_raise(const XmlItemError *e)
+{
+	if (e->kind == XML_ITEM_CARDINALITY)
+		xml_cardinality_error();
+	xml_entity_error(e->entity);
+}
+
 char *
 xml_text_node_value(int type, const char *v)
 {

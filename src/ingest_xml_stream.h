@@ -80,6 +80,30 @@ extern void xml_entity_error(const char *name) pg_attribute_noreturn();
 /* XMLTABLE's error for a second node of a single-valued text column */
 extern void xml_cardinality_error(void) pg_attribute_noreturn();
 
+/*
+ * An item's own error (a DTD entity inside it, a repeated single-valued
+ * child), kept until the whole document has been read: a malformed
+ * document must fail as XMLPARSE fails it first.  Within one item the
+ * reference's XMLTABLE raises 21000 while it builds the row, before
+ * xpath() over the serialized item raises 2200N, so the repeated child
+ * wins.
+ */
+typedef enum XmlItemErrorKind
+{
+	XML_ITEM_OK = 0,
+	XML_ITEM_ENTITY,			/* 2200N, entity holds the name */
+	XML_ITEM_CARDINALITY		/* 21000 */
+} XmlItemErrorKind;
+
+typedef struct XmlItemError
+{
+	XmlItemErrorKind kind;
+	char	   *entity;
+} XmlItemError;
+
+extern void xml_item_error_set(XmlItemError *e, XmlItemErrorKind kind, const char *entity, MemoryContext cxt);
+extern void xml_item_error_raise(const XmlItemError *e) pg_attribute_noreturn();
+
 /* How xpath() returns a text node (escaped) or a CDATA node (its markup) */
 extern char *xml_text_node_value(int type, const char *v);
 

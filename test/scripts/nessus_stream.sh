@@ -78,6 +78,11 @@ SELECT d.id || ' cut at ' || c AS id, left(d.t, c) AS t
   FROM doc d, generate_series(1, 40) g, LATERAL (SELECT (length(d.t) * g / 41) AS c) s
  WHERE d.id IN ('example', 'v_unknown', 'entities_cdata', 'odd_structure')
 UNION ALL
+-- an item's own error (a repeated field, a DTD entity) in a document that
+-- is cut short after it: the malformed document's 22P02 comes first
+SELECT d.id || ' cut short', left(d.t, length(d.t) - 30)
+  FROM doc d WHERE d.id IN ('duplicate_field', 'internal_entities', 'entity_in_attribute')
+UNION ALL
 SELECT d.id || ' ' || r.what || ' at ' || p, overlay(d.t placing r.repl from p for 1)
   FROM doc d, generate_series(1, 12) g, LATERAL (SELECT 1 + (length(d.t) * g / 13) AS p) s,
        (VALUES ('<', '<'), ('&', '&'), ('quote', '"'), ('nul-ish', E'\x01'), ('close', '</x>')) AS r(what, repl)
