@@ -42,8 +42,10 @@ echo "== 2. a tenant, its checkpoint key (kept outside the database), and the in
 tenant=$(q -c "SELECT compmap.create_tenant('Demo GmbH')")
 pub=$(bash "$top/tools/sign-checkpoint.sh" keygen "$out/signer.pem")
 q -c "SELECT compmap.register_signing_key('$tenant', 'demo-signer', decode('$pub', 'base64'))" >/dev/null
-echo "SELECT * FROM compmap.ingest('$tenant', :'doc', source_label => 'compmap/src')" \
-    | show -v doc="$(cat "$out/flawfinder.sarif")"
+# (through the operators' command, which sends the file by COPY: a log of
+# this size no longer fits in one command-line argument)
+as_pg env PGDATABASE="$db" bash "$top/tools/compmap-ingest" -t "$tenant" -l compmap/src "$out/flawfinder.sarif"
+show -c "SELECT format, results, document_bytes, encode(document_sha256, 'hex') AS sha256 FROM compmap.scan WHERE tenant_id = '$tenant'"
 
 echo "== 3. one finding through its lifecycle (found -> assigned -> fixed -> confirmed fixed)"
 f=$(q -c "SELECT finding_id FROM compmap.finding WHERE tenant_id = '$tenant' ORDER BY severity, title, finding_id LIMIT 1")

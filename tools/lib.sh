@@ -11,9 +11,10 @@ export PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
 export PATH="$PG_BINDIR:$PATH"
 
 # Debian packages compmap's build and tests need beyond the server itself.
-# (libxml2-dev: the Nessus reader links libxml2; llvm-14-dev pulls it in
-# today, but the build should not depend on that.)
-COMPMAP_DEPS="postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl libssl-dev libxml2-dev make gcc openssl python3 clang-14 libclang-rt-14-dev python3-jsonschema python3-regex postgresql-15-cron"
+# (libxml2-dev: the XML readers link libxml2; llvm-14-dev pulls it in
+# today, but the build should not depend on that.  flawfinder: the demo's
+# scanner, and the demo is part of the test command.)
+COMPMAP_DEPS="postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl libssl-dev libxml2-dev make gcc openssl python3 clang-14 libclang-rt-14-dev python3-jsonschema python3-regex postgresql-15-cron flawfinder"
 
 log() { printf '%s\n' "$*" >&2; }
 

@@ -6,6 +6,9 @@
 #   pgTAP       (pg_prove over test/pgtap/*.sql)
 #   scripts     (prove over test/scripts/*.sh: dump/restore, replica, the external
 #                verifier, signer, upgrade, commits of the evidence log)
+#   demo        (tools/demo.sh, README's first command, against this cluster:
+#                it must finish, verify its auditor pack offline and catch
+#                the tampered one)
 #
 # Prints one closing line "N passed, N failed" and exits non-zero when
 # anything failed or nothing ran.
@@ -66,6 +69,18 @@ as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres COMPMAP_SHARED="$COM
 rc=$?
 grep -vE '^[[:space:]]*ok [0-9]+' "$WORK/scripts.out"
 count_tap "$WORK/scripts.out" $rc
+
+echo "== demo"
+COMPMAP_DEMO_DB=compmap_demo_test bash "$top/tools/demo.sh" >"$WORK/demo.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -qE '^   OK finding=[0-9a-f-]+ entries=[0-9]+ checkpoint_size=[0-9]+ signed_by=demo-signer$' "$WORK/demo.out" \
+    && grep -qE '^   FAIL first_bad_index=[0-9]+ reason=' "$WORK/demo.out"; then
+    echo "ok - tools/demo.sh ran, its pack verified offline and the tampered pack was caught"
+    passed=$((passed + 1))
+else
+    echo "not ok - tools/demo.sh (exit $rc)"; tail -20 "$WORK/demo.out"
+    failed=$((failed + 1))
+fi
 
 if [ $rc_regress -ne 0 ] || [ $failed -ne 0 ]; then
     echo "--- server log (tail)"; tail -40 "$WORK/server.log"
